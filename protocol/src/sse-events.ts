@@ -1,0 +1,87 @@
+// Payloads of the SSE stream (CONTRACT §6), one typed map for server and dashboard.
+import type { CallRecord, Direction, Phase } from './record.js';
+import type { Role } from './scope.js';
+
+export const SNAPSHOT_REASONS = ['initial', 'resume_expired', 'epoch_changed', 'invalid_id'] as const;
+export type SnapshotReason = (typeof SNAPSHOT_REASONS)[number];
+
+export type SourceState = 'up' | 'stale';
+
+export interface SourceStatus {
+  source: string;
+  state: SourceState;
+  /** ms since epoch of the last complete sync, null if none yet. */
+  last_sync_at: number | null;
+  /** Active calls of this source. */
+  active: number;
+}
+
+export interface ConnectedPayload {
+  stream_id: string;
+  epoch: string;
+  seq: number;
+  role: Role;
+  company_id: string | null;
+  heartbeat_ms: number;
+  server_time: number;
+}
+
+export interface SnapshotPayload {
+  epoch: string;
+  seq: number;
+  reason: SnapshotReason;
+  server_time: number;
+  calls: CallRecord[];
+  /** Empty for role `user`. */
+  sources: SourceStatus[];
+}
+
+export interface StatsPayload {
+  active: number;
+  by_phase: Record<Exclude<Phase, 'ended'>, number>;
+  by_direction: Record<Direction, number>;
+  by_company: Record<string, number>;
+  by_trunk: Record<string, number>;
+  /** Call attempts per second over the last minute. */
+  cps_1m: number;
+  /** Answered / attempts × 100 over 15 minutes; null without attempts. */
+  asr_15m: number | null;
+  /** Mean talk time in seconds of calls answered and ended in 15 minutes; null without any. */
+  acd_15m: number | null;
+  /** Highest concurrent calls in the last hour and when it was reached. */
+  peak_1h: { active: number; at: number | null };
+}
+
+export interface PingPayload {
+  server_time: number;
+  seq: number;
+}
+
+export interface SessionExpiredPayload {
+  server_time: number;
+}
+
+/** Every named SSE event and its payload. */
+export interface LiveEventMap {
+  connected: ConnectedPayload;
+  snapshot: SnapshotPayload;
+  'call.setup': CallRecord;
+  'call.ringing': CallRecord;
+  'call.answered': CallRecord;
+  'call.ended': CallRecord;
+  source: SourceStatus;
+  stats: StatsPayload;
+  ping: PingPayload;
+  'session.expired': SessionExpiredPayload;
+}
+
+export type LiveEventName = keyof LiveEventMap;
+
+export function callEventName(phase: Phase): `call.${Phase}` {
+  return `call.${phase}`;
+}
+
+/** The JSON error body of every 4xx/5xx (CONTRACT §5). */
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
