@@ -34,12 +34,16 @@ export function isPrivileged(role: Role): boolean {
  * Resolves a session and an optional `company_id` narrowing into a scope. A `user` may
  * only ask for its own company; anything else is forbidden.
  */
-export function resolveScope(session: Pick<Session, 'role' | 'company_id'>, requested?: string | null): ScopeResult {
+export function resolveScope(
+  session: Pick<Session, 'role' | 'company_id'>,
+  requested?: string | null,
+): ScopeResult {
   if (isPrivileged(session.role)) {
     return { ok: true, scope: { company_id: requested ?? null, redacted: false, sources: true } };
   }
   if (session.company_id === null) return { ok: false, reason: 'forbidden' };
-  if (requested != null && requested !== session.company_id) return { ok: false, reason: 'forbidden' };
+  if (requested != null && requested !== session.company_id)
+    return { ok: false, reason: 'forbidden' };
   return { ok: true, scope: { company_id: session.company_id, redacted: true, sources: false } };
 }
 

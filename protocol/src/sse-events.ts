@@ -2,7 +2,12 @@
 import type { CallRecord, Direction, Phase } from './record.js';
 import type { Role } from './scope.js';
 
-export const SNAPSHOT_REASONS = ['initial', 'resume_expired', 'epoch_changed', 'invalid_id'] as const;
+export const SNAPSHOT_REASONS = [
+  'initial',
+  'resume_expired',
+  'epoch_changed',
+  'invalid_id',
+] as const;
 export type SnapshotReason = (typeof SNAPSHOT_REASONS)[number];
 
 export type SourceState = 'up' | 'stale';

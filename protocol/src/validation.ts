@@ -33,8 +33,7 @@ export type RejectReason =
   | `bad_field:${string}`;
 
 export type Validated<T> =
-  | { ok: true; value: T }
-  | { ok: false; reason: RejectReason; detail: string };
+  { ok: true; value: T } | { ok: false; reason: RejectReason; detail: string };
 
 /** Internal control flow of the validators; never escapes `run()`. */
 class Rejection extends Error {
@@ -105,7 +104,8 @@ function nullableStr(value: unknown, field: string, min: number, max: number): s
 }
 
 function int(value: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) reject(field, 'must be an integer');
+  if (typeof value !== 'number' || !Number.isSafeInteger(value))
+    reject(field, 'must be an integer');
   if (value < min || value > max) reject(field, `must be ${min}–${max}`);
   return value;
 }
@@ -151,7 +151,12 @@ function recordFrom(value: unknown): CallRecord {
   if (!SOURCE_PATTERN.test(source)) reject('source', 'must match [A-Za-z0-9_.-]{1,64}');
   const callId = str(value.call_id, 'call_id', 1, MAX_CALL_ID_CHARS);
   const id = str(value.id, 'id', 3, 64 + 1 + MAX_CALL_ID_CHARS);
-  if (id.length !== source.length + 1 + callId.length || !id.startsWith(source) || id[source.length] !== ':' || !id.endsWith(callId)) {
+  if (
+    id.length !== source.length + 1 + callId.length ||
+    !id.startsWith(source) ||
+    id[source.length] !== ':' ||
+    !id.endsWith(callId)
+  ) {
     reject('id', 'must be <source>:<call_id>');
   }
   const phase = oneOf<Phase>(value.phase, PHASE_SET, 'phase');
@@ -278,7 +283,8 @@ function syncFrom(value: unknown): SyncMessage {
     const call = result.value;
     if (call.source !== source) reject(`calls.${i}`, 'source differs from the sync source');
     if (call.phase === 'ended') reject(`calls.${i}`, 'an active list holds no ended call');
-    if (byteLength(JSON.stringify(call)) > MAX_RECORD_BYTES) reject(`calls.${i}`, 'record too large');
+    if (byteLength(JSON.stringify(call)) > MAX_RECORD_BYTES)
+      reject(`calls.${i}`, 'record too large');
     sync.calls.push(call);
   }
   return sync;
