@@ -1,0 +1,60 @@
+// Fetch with the contract's error shape (CONTRACT §5): every failure becomes an ApiError
+// carrying the status and the server's code, so callers branch on data, not on text.
+import type { ErrorBody } from '@live-calls/protocol';
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+function isErrorBody(value: unknown): value is ErrorBody {
+  if (typeof value !== 'object' || value === null || !('error' in value)) return false;
+  const error = value.error;
+  return typeof error === 'object' && error !== null && 'code' in error;
+}
+
+async function send(path: string, init: RequestInit = {}): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      credentials: 'same-origin',
+      ...init,
+      headers: { accept: 'application/json', ...init.headers },
+    });
+  } catch (cause) {
+    throw new ApiError(0, 'network', 'The server cannot be reached.', { cause });
+  }
+  if (response.ok) return response;
+  let code = `http_${response.status}`;
+  let message = response.statusText || `HTTP ${response.status}`;
+  try {
+    const body: unknown = await response.json();
+    if (isErrorBody(body)) {
+      code = body.error.code;
+      message = body.error.message;
+    }
+  } catch {
+    // Not JSON (a proxy's error page): the status says enough.
+  }
+  throw new ApiError(response.status, code, message);
+}
+
+export async function getJson<T>(path: string): Promise<T> {
+  const response = await send(path);
+  return (await response.json()) as T;
+}
+
+export async function postJson(path: string, body?: unknown): Promise<void> {
+  await send(path, {
+    method: 'POST',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+}

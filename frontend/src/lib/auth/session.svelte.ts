@@ -1,0 +1,90 @@
+// Who is signed in. The cookie is HttpOnly, so the browser asks the server (`/auth/me`)
+// rather than reading a token; the role only shapes the UI — the server enforces scope.
+import type { Role, Session } from '@live-calls/protocol';
+import { ApiError, getJson, postJson } from '../api/http.js';
+
+export type SessionState =
+  | { kind: 'loading' }
+  | { kind: 'signed-in'; session: Session }
+  /** The server has no auth endpoints (yet): the wall works as an anonymous admin. */
+  | { kind: 'anonymous'; session: Session }
+  | { kind: 'signed-out'; message: string | null }
+  | { kind: 'unreachable'; message: string };
+
+const ANONYMOUS: Session = Object.freeze({
+  sub: 'anonymous',
+  role: 'admin',
+  company_id: null,
+  exp: 0,
+});
+
+export const ROLE_LABELS: Record<Role, string> = {
+  admin: 'Admin',
+  operator: 'Operator',
+  noc: 'NOC',
+  user: 'Company user',
+};
+
+export class SessionManager {
+  #state = $state<SessionState>({ kind: 'loading' });
+
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  get session(): Session | null {
+    const state = this.#state;
+    return state.kind === 'signed-in' || state.kind === 'anonymous' ? state.session : null;
+  }
+
+  /** Asks the server who we are. */
+  async load(): Promise<void> {
+    try {
+      const session = await getJson<Session>('/api/v1/auth/me');
+      this.#state = { kind: 'signed-in', session };
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      if (error.status === 401) {
+        // Keep a message an expiry left behind for the login page.
+        const message = this.#state.kind === 'signed-out' ? this.#state.message : null;
+        this.#state = { kind: 'signed-out', message };
+      } else if (error.status === 404) {
+        this.#state = { kind: 'anonymous', session: ANONYMOUS };
+      } else {
+        this.#state = {
+          kind: 'unreachable',
+          message: error.status === 0 ? error.message : `The server answered ${error.status}.`,
+        };
+      }
+    }
+  }
+
+  /** Signs in; resolves with an error message for the form, or null on success. */
+  async login(username: string, password: string): Promise<string | null> {
+    try {
+      await postJson('/api/v1/auth/login', { username, password });
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      if (error.status === 401) return 'Wrong user name or password.';
+      if (error.status === 429) return 'Too many attempts. Wait a minute, then try again.';
+      if (error.status === 0) return error.message;
+      return `Sign-in failed (${error.status}).`;
+    }
+    await this.load();
+    return this.session === null ? 'Signed in, but the session was not accepted.' : null;
+  }
+
+  async logout(): Promise<void> {
+    try {
+      await postJson('/api/v1/auth/logout');
+    } catch {
+      // The cookie may already be gone; signing out locally is what matters.
+    }
+    this.#state = { kind: 'signed-out', message: 'You signed out.' };
+  }
+
+  /** The server said the session is over (`session.expired` or a 401). */
+  expire(message: string): void {
+    this.#state = { kind: 'signed-out', message };
+  }
+}

@@ -1,0 +1,319 @@
+// The one owner of the live stream in a tab (browsers allow six HTTP/1.1 connections per
+// origin, so never one per component). Events queue as they arrive and are applied once
+// per animation frame; the sorted, filtered view is rebuilt a few times a second.
+import type { Role, Session, SourceStatus, StatsPayload } from '@live-calls/protocol';
+import { ApiError, getJson } from '../api/http.js';
+import { EMPTY_FILTER, type CallFilter } from './call-filter.js';
+import { DEFAULT_SORT, type CallSort } from './call-sort.js';
+import { buildView, type CallView } from './call-view.js';
+import { ConcurrencyHistory, type HistoryPoint } from './concurrency-history.js';
+import type { ConnectionView } from './connection-tracker.js';
+import { LiveModel, type ListedCall } from './live-model.js';
+import { LiveStream, type EventSourceFactory } from './live-stream.js';
+
+/** The view is rebuilt at most this often while calls change. */
+const REBUILD_EVERY_MS = 400;
+/** Durations, ages and the badge refresh at this pace; seconds are all they show. */
+const TICK_MS = 250;
+/** A hidden tab gets no animation frames; it still drains its queue this often. */
+const HIDDEN_FLUSH_MS = 1000;
+const MAX_BACKOFF_MS = 30_000;
+const HISTORY_KEY = 'live-calls:history';
+
+export interface LiveCallsOptions {
+  /** The session ended under us (a `session.expired` event, or a 401 on reconnect). */
+  onSessionExpired(message: string): void;
+  createEventSource?: EventSourceFactory;
+}
+
+const EMPTY_VIEW: CallView = {
+  rows: [],
+  active: 0,
+  phases: { setup: 0, ringing: 0, answered: 0 },
+  companies: [],
+  trunks: [],
+};
+
+export class LiveCalls {
+  readonly #model = new LiveModel();
+  readonly #stream: LiveStream;
+  readonly #history = new ConcurrencyHistory();
+  readonly #options: LiveCallsOptions;
+
+  #view = $state.raw<CallView>(EMPTY_VIEW);
+  /** Bumped once per applied batch that touched calls: row components re-read records. */
+  #version = $state(0);
+  #now = $state(Date.now());
+  #connection = $state.raw<ConnectionView>(this.#model.connection.view(Date.now()));
+  #sources = $state.raw<SourceStatus[]>([]);
+  #stats = $state.raw<StatsPayload | null>(null);
+  #historyPoints = $state.raw<readonly HistoryPoint[]>([]);
+  #role = $state<Role | null>(null);
+
+  #filter: CallFilter = EMPTY_FILTER;
+  #sort: CallSort = DEFAULT_SORT;
+  #viewDirty = true;
+  #lastRebuild = 0;
+  #frame = 0;
+  #ticker: ReturnType<typeof setInterval> | undefined;
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #backoffAttempt = 0;
+  #owner: string | null = null;
+  #running = false;
+  #detach: (() => void) | null = null;
+
+  constructor(options: LiveCallsOptions) {
+    this.#options = options;
+    this.#stream = new LiveStream(
+      {
+        event: (event) => {
+          this.#model.enqueue(event);
+          this.#scheduleFrame();
+        },
+        error: (closed) => {
+          this.#model.connection.onError(Date.now());
+          this.#publishConnection();
+          if (closed) void this.#afterClosed();
+        },
+        malformed: () => {},
+      },
+      options.createEventSource,
+    );
+  }
+
+  get view(): CallView {
+    return this.#view;
+  }
+  get version(): number {
+    return this.#version;
+  }
+  /** Server time, ticking four times a second. */
+  get now(): number {
+    return this.#now;
+  }
+  get connection(): ConnectionView {
+    return this.#connection;
+  }
+  get sources(): SourceStatus[] {
+    return this.#sources;
+  }
+  get stats(): StatsPayload | null {
+    return this.#stats;
+  }
+  get history(): readonly HistoryPoint[] {
+    return this.#historyPoints;
+  }
+  /** The role the stream was opened with (the server's word, not the UI's guess). */
+  get role(): Role | null {
+    return this.#role;
+  }
+  get counters(): Readonly<{ applied: number; duplicate: number; stale: number }> {
+    return this.#model.counters;
+  }
+
+  /** The latest version of a listed call; reactive on every applied batch. */
+  get(id: string): ListedCall | undefined {
+    void this.#version;
+    return this.#model.listed.get(id);
+  }
+
+  /**
+   * Starts (or resumes) streaming for a session. The same person coming back after an
+   * expiry resumes from the last event id and keeps the table; anyone else starts clean,
+   * so a company user never glimpses what the previous session could see.
+   */
+  start(session: Session): void {
+    const owner = `${session.sub}|${session.role}|${session.company_id ?? ''}`;
+    if (this.#owner !== owner) {
+      this.#model.reset();
+      this.#history.clear();
+      this.#owner = owner;
+      this.#history.restore(localStorage.getItem(`${HISTORY_KEY}:${owner}`), Date.now());
+      this.#publishAll();
+    }
+    if (this.#running) return;
+    this.#running = true;
+    this.#attachBrowser();
+    this.#ticker = setInterval(() => this.#tick(), TICK_MS);
+    this.#stream.connect(this.#model.lastEventId);
+    void this.#loadStats();
+  }
+
+  /** Stops streaming but keeps the table, to resume after a new sign-in. */
+  stop(): void {
+    this.#running = false;
+    this.#stream.close();
+    clearInterval(this.#ticker);
+    clearTimeout(this.#reconnectTimer);
+    cancelAnimationFrame(this.#frame);
+    this.#frame = 0;
+    this.#detach?.();
+    this.#detach = null;
+  }
+
+  /** Stops and forgets everything (logout). */
+  reset(): void {
+    this.stop();
+    this.#model.reset();
+    this.#history.clear();
+    this.#owner = null;
+    this.#publishAll();
+  }
+
+  setQuery(filter: CallFilter, sort: CallSort): void {
+    this.#filter = filter;
+    this.#sort = sort;
+    this.#rebuild(Date.now());
+  }
+
+  async #loadStats(): Promise<void> {
+    try {
+      const stats = await getJson<StatsPayload>('/api/v1/live/stats');
+      // A stats event may have come first; it is newer.
+      if (this.#model.stats === null) {
+        this.#model.stats = stats;
+        this.#stats = stats;
+      }
+    } catch {
+      // The stream delivers stats every 5 s anyway.
+    }
+  }
+
+  #attachBrowser(): void {
+    const online = () => {
+      this.#model.connection.setBrowserOffline(false);
+      // Do not wait out the backoff once the network is back.
+      if (this.#running && !this.#stream.open) this.#reconnectNow();
+    };
+    const offline = () => {
+      this.#model.connection.setBrowserOffline(true);
+      this.#publishConnection();
+    };
+    window.addEventListener('online', online);
+    window.addEventListener('offline', offline);
+    this.#model.connection.setBrowserOffline(!navigator.onLine);
+    this.#detach = () => {
+      window.removeEventListener('online', online);
+      window.removeEventListener('offline', offline);
+    };
+  }
+
+  #scheduleFrame(): void {
+    if (this.#frame !== 0 || !this.#running) return;
+    this.#frame = requestAnimationFrame(() => {
+      this.#frame = 0;
+      this.#flush();
+    });
+  }
+
+  #flush(): void {
+    if (this.#model.pending === 0) return;
+    const now = Date.now();
+    const result = this.#model.flush(now);
+    if (result.calls) {
+      this.#viewDirty = true;
+      this.#version++;
+    }
+    if (result.sources) this.#sources = [...this.#model.sources.values()];
+    if (result.stats) this.#stats = this.#model.stats;
+    this.#publishConnection();
+    // A snapshot replaces the table: show it at once rather than on the next rebuild tick.
+    if (result.calls && this.#view.rows.length === 0) this.#rebuild(now);
+    if (result.sessionExpired) this.#expire('Your session expired. Sign in again to resume.');
+  }
+
+  #tick(): void {
+    const local = Date.now();
+    if (document.hidden && local - this.#lastRebuild >= HIDDEN_FLUSH_MS) this.#flush();
+    if (this.#model.expire(local)) this.#viewDirty = true;
+    this.#now = this.#model.clock.now(local);
+    const connection = this.#publishConnection();
+    if (connection.silent && this.#stream.open) {
+      // A proxy can keep a dead stream open; nothing for 2.5 heartbeats means reconnect.
+      this.#model.connection.onError(local);
+      this.#reconnectNow();
+    }
+    if (this.#model.connection.view(local).state === 'live' && this.#model.clock.synced) {
+      if (this.#history.add(this.#now, this.#model.table.activeCount)) {
+        this.#historyPoints = [...this.#history.points];
+        this.#saveHistory();
+      }
+    }
+    if (this.#viewDirty && local - this.#lastRebuild >= REBUILD_EVERY_MS) this.#rebuild(local);
+  }
+
+  #rebuild(local: number): void {
+    this.#viewDirty = false;
+    this.#lastRebuild = local;
+    this.#view = buildView(
+      this.#model.listed.values(),
+      this.#filter,
+      this.#sort,
+      this.#model.clock.now(local),
+    );
+  }
+
+  #publishConnection(): ConnectionView {
+    const view = this.#model.connection.view(Date.now());
+    this.#connection = view;
+    this.#role = this.#model.role;
+    if (view.state === 'live') this.#backoffAttempt = 0;
+    return view;
+  }
+
+  #publishAll(): void {
+    this.#version++;
+    this.#viewDirty = true;
+    this.#rebuild(Date.now());
+    this.#sources = [...this.#model.sources.values()];
+    this.#stats = this.#model.stats;
+    this.#historyPoints = [...this.#history.points];
+    this.#publishConnection();
+  }
+
+  #saveHistory(): void {
+    if (this.#owner === null) return;
+    try {
+      localStorage.setItem(`${HISTORY_KEY}:${this.#owner}`, this.#history.serialize());
+    } catch {
+      // Storage full or disabled: the chart just starts empty next time.
+    }
+  }
+
+  /**
+   * The browser gave up (an HTTP error status). A 401 means the session is gone; anything
+   * else (503 while a backend restarts, a proxy error) is retried with backoff.
+   */
+  async #afterClosed(): Promise<void> {
+    try {
+      await getJson('/api/v1/auth/me');
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) {
+        this.#expire('Your session ended. Sign in again to resume.');
+        return;
+      }
+    }
+    if (!this.#running) return;
+    const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** this.#backoffAttempt);
+    this.#backoffAttempt++;
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = setTimeout(
+      () => this.#reconnectNow(),
+      delay * (0.75 + Math.random() / 2),
+    );
+  }
+
+  #reconnectNow(): void {
+    clearTimeout(this.#reconnectTimer);
+    if (!this.#running) return;
+    this.#stream.connect(this.#model.lastEventId);
+    this.#publishConnection();
+  }
+
+  #expire(message: string): void {
+    // Drain what already arrived so a resume starts from the right id.
+    if (this.#model.pending > 0) this.#model.flush(Date.now());
+    this.stop();
+    this.#options.onSessionExpired(message);
+  }
+}
