@@ -1,0 +1,146 @@
+import { readFile } from 'node:fs/promises';
+import { validateRecord } from '@live-calls/protocol';
+import { describe, expect, it } from 'vitest';
+import { CallTracker } from './call-tracker.js';
+import { DlgListError, parseDlgList } from './dlg-list.js';
+import { decodeKamailioEvent } from './kamailio-event.js';
+import { SeqClock } from './seq-store.js';
+
+const fixture = JSON.parse(
+  await readFile(
+    new URL('../../../shared/fixtures/kamailio-5.6-capture.json', import.meta.url),
+    'utf8',
+  ),
+) as { 'dlg.list': unknown };
+
+describe('parseDlgList', () => {
+  it('reads the Kamailio 5.6 capture: answered and ringing kept, deleted skipped', () => {
+    const { dialogs, deleted, malformed } = parseDlgList(fixture['dlg.list']);
+    expect(deleted).toBe(1);
+    expect(malformed).toBe(0);
+    expect(dialogs).toEqual([
+      {
+        callId: '0e4a5771be813b50@acc',
+        state: 4,
+        phase: 'answered',
+        from: { user: '+15550001', uri: 'sip:+15550001@127.0.0.1' },
+        to: { user: 'alice', uri: 'sip:alice@127.0.0.1' },
+        fromTag: '72d3a6ae',
+        toTag: '6fdccf80',
+        createdAt: 1795360429000,
+        answeredAt: 1795360430000,
+        company: 'acme',
+        trunk: 'carrier-a',
+        direction: 'unknown',
+      },
+      {
+        callId: '32c359daa8555c1b@acc',
+        state: 2,
+        phase: 'ringing',
+        from: { user: '+15550001', uri: 'sip:+15550001@127.0.0.1' },
+        to: { user: 'ringforever', uri: 'sip:ringforever@127.0.0.1' },
+        fromTag: '6ea61615',
+        toTag: null,
+        createdAt: 1795360429000,
+        answeredAt: null,
+        company: 'globex',
+        trunk: 'carrier-b',
+        direction: 'unknown',
+      },
+    ]);
+  });
+
+  it('treats a missing or empty result as no dialogs', () => {
+    expect(parseDlgList({ jsonrpc: '2.0', id: 1 }).dialogs).toEqual([]);
+    expect(parseDlgList({ jsonrpc: '2.0', result: [], id: 1 }).dialogs).toEqual([]);
+  });
+
+  it('refuses an RPC error or a result that is not a list', () => {
+    expect(() => parseDlgList({ error: { code: -32601, message: 'Method Not Found' } })).toThrow(
+      DlgListError,
+    );
+    expect(() => parseDlgList({ result: { nope: 1 } })).toThrow(DlgListError);
+    expect(() => parseDlgList('x')).toThrow(DlgListError);
+  });
+
+  it('skips and counts malformed entries', () => {
+    const result = parseDlgList({
+      result: [{ 'call-id': 'a', state: 4 }, { state: 4 }, 7, { 'call-id': 'b', state: 9 }],
+    });
+    expect(result.dialogs.map((d) => d.callId)).toEqual(['a']);
+    expect(result.malformed).toBe(3);
+  });
+
+  it('keeps the most advanced entry of a Call-ID listed twice', () => {
+    const result = parseDlgList({
+      result: [
+        { 'call-id': 'a', state: 2 },
+        { 'call-id': 'a', state: 4, start_ts: 10 },
+      ],
+    });
+    expect(result.dialogs).toHaveLength(1);
+    expect(result.dialogs[0]?.phase).toBe('answered');
+  });
+});
+
+describe('reconcile', () => {
+  it('adds missed calls, reaps lost ones, keeps ones changed after the request', () => {
+    let now = 1_795_360_500_000;
+    const tracker = new CallTracker({ source: 'pbx-1', seq: new SeqClock(() => now) });
+    const event = (callId: string) => {
+      const decoded = decodeKamailioEvent(
+        JSON.stringify({
+          event: 'setup',
+          call_id: callId,
+          ts: 1795360000,
+          from_user: 'a',
+          to_user: 'b',
+        }),
+      );
+      if (!decoded.ok) throw new Error(decoded.detail);
+      return decoded.event;
+    };
+    // A call the PBX no longer has, known since before the request.
+    tracker.apply(event('gone@x'), now - 10);
+    // The ringing call of the fixture, known to the bridge only at setup.
+    tracker.apply(event('32c359daa8555c1b@acc'), now - 10);
+    const requestedAt = now;
+    now += 5;
+    // A call that started after dlg.list was requested.
+    tracker.apply(event('new@x'), now);
+
+    const { dialogs } = parseDlgList(fixture['dlg.list']);
+    const result = tracker.reconcile(dialogs, requestedAt, now);
+
+    expect(result.reaped.map((r) => [r.call_id, r.end?.reason, r.ended_at])).toEqual([
+      ['gone@x', 'reaped', requestedAt],
+    ]);
+    expect(result.changed.map((r) => [r.call_id, r.phase])).toEqual([
+      ['0e4a5771be813b50@acc', 'answered'],
+      ['32c359daa8555c1b@acc', 'ringing'],
+    ]);
+    expect(result.active.map((r) => r.call_id).sort()).toEqual([
+      '0e4a5771be813b50@acc',
+      '32c359daa8555c1b@acc',
+      'new@x',
+    ]);
+    for (const record of [...result.active, ...result.reaped]) {
+      expect(validateRecord(record).ok).toBe(true);
+    }
+    const added = result.changed[0];
+    expect(added).toMatchObject({
+      company_id: 'acme',
+      trunk: 'carrier-a',
+      created_at: 1795360429000,
+      answered_at: 1795360430000,
+      ts: requestedAt,
+    });
+    // The ringing call keeps what the bridge knew and takes the tenant from the PBX.
+    expect(result.changed[1]).toMatchObject({ company_id: 'globex', from: { user: 'a' } });
+    expect(tracker.activeCount).toBe(3);
+    // A second identical sync changes nothing.
+    const again = tracker.reconcile(dialogs, now + 1, now + 2);
+    expect(again.changed).toEqual([]);
+    expect(again.reaped.map((r) => r.call_id)).toEqual(['new@x']);
+  });
+});
