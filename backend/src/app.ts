@@ -1,0 +1,60 @@
+// The backend as a Fastify plugin tree: clients (store, bus) are named plugins that own
+// their connections; routes only use what the instance is decorated with.
+import { fastifySSE } from '@fastify/sse';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { errorBody, HttpError } from './errors.js';
+import bus from './plugins/bus.js';
+import dashboard, { isDashboardPath } from './plugins/dashboard.js';
+import demoFeed from './plugins/demo-feed.js';
+import ingest from './plugins/ingest.js';
+import liveHub from './plugins/live-hub.js';
+import liveStore from './plugins/live-store.js';
+import metrics from './plugins/metrics.js';
+import session from './plugins/session.js';
+import health from './routes/health.js';
+import live from './routes/live.js';
+
+export async function app(instance: FastifyInstance, config: Config): Promise<void> {
+  instance.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
+    if (error instanceof HttpError) {
+      return reply.code(error.statusCode).send(errorBody(error.code, error.message));
+    }
+    if (error.validation !== undefined) {
+      return reply.code(400).send(errorBody('bad_request', error.message));
+    }
+    const status =
+      error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500
+        ? error.statusCode
+        : 500;
+    if (status < 500)
+      return reply.code(status).send(errorBody(error.code ?? 'bad_request', error.message));
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).send(errorBody('internal', 'internal error'));
+  });
+
+  instance.setNotFoundHandler((request, reply) => {
+    if (
+      request.method === 'GET' &&
+      isDashboardPath(request.url) &&
+      instance.hasDecorator('sendFile')
+    ) {
+      return reply.sendFile('index.html');
+    }
+    return reply
+      .code(404)
+      .send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
+  });
+
+  await instance.register(fastifySSE);
+  await instance.register(metrics);
+  await instance.register(session);
+  await instance.register(liveStore, { config });
+  await instance.register(bus, { config });
+  await instance.register(ingest, { config });
+  await instance.register(liveHub, { config });
+  if (config.mode.kind === 'embedded') await instance.register(demoFeed, { config });
+  await instance.register(health);
+  await instance.register(live);
+  await instance.register(dashboard, { config });
+}

@@ -1,0 +1,13 @@
+// The message bus between bridges and backends (CONTRACT §3): core NATS in production, an
+// in-process bus in embedded mode. Handlers get raw bytes; validation is the ingester's.
+export type BusHandler = (subject: string, data: Uint8Array) => void;
+
+export interface Bus {
+  readonly kind: 'nats' | 'memory';
+  /** Subscribes in a queue group: each message goes to one member of the group. */
+  subscribe(subject: string, queue: string, handler: BusHandler): { unsubscribe(): void };
+  publish(subject: string, data: Uint8Array | string): void;
+  readonly connected: boolean;
+  /** Drains subscriptions and closes the connection. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,50 @@
+// The embedded mode's in-process bus: NATS subject semantics and queue groups, no network.
+import type { Bus, BusHandler } from './bus.js';
+import { subjectMatches } from './subject-match.js';
+
+interface Subscription {
+  subject: string;
+  queue: string;
+  handler: BusHandler;
+}
+
+const encoder = new TextEncoder();
+
+export class MemoryBus implements Bus {
+  readonly kind = 'memory' as const;
+  readonly #subscriptions = new Set<Subscription>();
+  #closed = false;
+  #turn = 0;
+
+  get connected(): boolean {
+    return !this.#closed;
+  }
+
+  subscribe(subject: string, queue: string, handler: BusHandler): { unsubscribe(): void } {
+    const subscription: Subscription = { subject, queue, handler };
+    this.#subscriptions.add(subscription);
+    return { unsubscribe: () => this.#subscriptions.delete(subscription) };
+  }
+
+  publish(subject: string, data: Uint8Array | string): void {
+    if (this.#closed) return;
+    const bytes = typeof data === 'string' ? encoder.encode(data) : data;
+    const groups = new Map<string, Subscription[]>();
+    for (const subscription of this.#subscriptions) {
+      if (!subjectMatches(subscription.subject, subject)) continue;
+      const members = groups.get(subscription.queue) ?? [];
+      members.push(subscription);
+      groups.set(subscription.queue, members);
+    }
+    for (const members of groups.values()) {
+      const member = members[this.#turn++ % members.length];
+      member?.handler(subject, bytes);
+    }
+  }
+
+  close(): Promise<void> {
+    this.#closed = true;
+    this.#subscriptions.clear();
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,67 @@
+// The bus over core NATS. Connects with unlimited reconnects, including the first
+// connection, so a NATS that is down at start is waited for, not a crash loop.
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from '../logger.js';
+import type { Bus, BusHandler } from './bus.js';
+
+export class NatsBus implements Bus {
+  readonly kind = 'nats' as const;
+  #connected = true;
+
+  private constructor(
+    readonly connection: NatsConnection,
+    log: Logger,
+  ) {
+    void this.#watch(log);
+  }
+
+  static async connect(url: string, log: Logger, name = 'live-calls-backend'): Promise<NatsBus> {
+    const connection = await connect({
+      servers: url.split(',').map((server) => server.trim()),
+      name,
+      waitOnFirstConnect: true,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      pingInterval: 10_000,
+    });
+    log.info({ server: connection.getServer() }, 'connected to NATS');
+    return new NatsBus(connection, log);
+  }
+
+  async #watch(log: Logger): Promise<void> {
+    for await (const status of this.connection.status()) {
+      if (status.type === 'disconnect') {
+        this.#connected = false;
+        log.warn('NATS disconnected');
+      } else if (status.type === 'reconnect') {
+        this.#connected = true;
+        log.info('NATS reconnected');
+      } else if (status.type === 'slowConsumer') {
+        log.warn({ status }, 'NATS slow consumer: messages dropped');
+      }
+    }
+  }
+
+  get connected(): boolean {
+    return this.#connected && !this.connection.isClosed();
+  }
+
+  subscribe(subject: string, queue: string, handler: BusHandler): { unsubscribe(): void } {
+    const subscription = this.connection.subscribe(subject, {
+      queue,
+      callback: (err, msg) => {
+        if (err === null) handler(msg.subject, msg.data);
+      },
+    });
+    return { unsubscribe: () => subscription.unsubscribe() };
+  }
+
+  publish(subject: string, data: Uint8Array | string): void {
+    this.connection.publish(subject, data);
+  }
+
+  async close(): Promise<void> {
+    if (this.connection.isClosed()) return;
+    await this.connection.drain().catch(() => this.connection.close());
+  }
+}

@@ -1,0 +1,77 @@
+// Every Prometheus metric the backend exposes, on its own registry (not prom-client's
+// global one), created once per app and handed to whoever counts.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
+  const registers = [registry];
+  return {
+    registry,
+    eventsReceived: new Counter({
+      name: 'live_events_received_total',
+      help: 'Call event and sync messages received from the bus, by kind',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
+    eventsApplied: new Counter({
+      name: 'live_events_applied_total',
+      help: 'Call records applied to the store, by outcome (created, updated, ended, stale, duplicate)',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    eventsRejected: new Counter({
+      name: 'live_events_rejected_total',
+      help: 'Messages rejected by validation, by reason',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    eventsDropped: new Counter({
+      name: 'live_events_dropped_total',
+      help: 'Valid events dropped because the store stayed unavailable and the ingest queue was full',
+      registers,
+    }),
+    ingestLatency: new Histogram({
+      name: 'live_ingest_write_seconds',
+      help: 'Time from receiving an event to its atomic write in the store',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    }),
+    reconciles: new Counter({
+      name: 'live_reconciles_total',
+      help: 'Complete syncs reconciled, and calls they added or reaped',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    connections: new Gauge({
+      name: 'live_stream_connections',
+      help: 'Open SSE streams, by role',
+      labelNames: ['role'] as const,
+      registers,
+    }),
+    fanoutWrites: new Counter({
+      name: 'live_fanout_writes_total',
+      help: 'Socket writes made by the fan-out (coalesced per client per batch)',
+      registers,
+    }),
+    fanoutBytes: new Counter({
+      name: 'live_fanout_bytes_total',
+      help: 'Bytes written to SSE clients',
+      registers,
+    }),
+    slowClientDisconnects: new Counter({
+      name: 'live_slow_client_disconnects_total',
+      help: 'Streams closed because the client did not keep up, by cause',
+      labelNames: ['cause'] as const,
+      registers,
+    }),
+    resumes: new Counter({
+      name: 'live_stream_starts_total',
+      help: 'How streams started: replayed, or snapshot by reason',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,67 @@
+// Process entry: configuration, logger, listen, and graceful shutdown. Everything else is
+// the app plugin.
+import Fastify from 'fastify';
+import { app } from './app.js';
+import { ConfigError, parseConfig } from './config.js';
+
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = parseConfig(process.env);
+  } catch (err) {
+    if (
+      err instanceof ConfigError ||
+      (err instanceof Error && err.name === 'SimulatorConfigError')
+    ) {
+      process.stderr.write(`live-calls backend: invalid configuration: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const server = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+    },
+    requestIdHeader: 'x-request-id',
+    // SSE streams are long-lived: no overall request timeout, bounded close on shutdown.
+    forceCloseConnections: true,
+  });
+  try {
+    await server.register(app, config);
+  } catch (err) {
+    if (err instanceof Error && err.name === 'SimulatorConfigError') {
+      process.stderr.write(`live-calls backend: invalid configuration: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    server.log.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => {
+      server.log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        server.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+
+  const address = await server.listen({ port: config.port, host: config.host });
+  server.log.info({ address, mode: config.mode.kind }, 'live-calls backend listening');
+}
+
+await main();

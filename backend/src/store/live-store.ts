@@ -1,0 +1,82 @@
+// The store behind the live view (CONTRACT §4): call state, the global sequence, the
+// bounded replay log and its epoch, changed in one atomic step per event. Two engines
+// implement it with the same observable behaviour: Redis, and memory for embedded mode.
+import type { CallRecord, Outcome, SourceStatus, SyncMessage } from '@live-calls/protocol';
+
+/** One accepted change, as kept in the replay log and streamed. */
+export interface LogEvent {
+  seq: number;
+  /** `call.<phase>` or `source`. */
+  name: string;
+  /** Company of the call; null for unassigned calls and for source events. */
+  company: string | null;
+  /** The whole payload as JSON. */
+  data: string;
+  /** The payload as role `user` sees it, when that differs (a call with `sip`). */
+  userData: string | undefined;
+}
+
+/** A batch of log events of one epoch, in seq order. */
+export interface LogBatch {
+  epoch: string;
+  events: LogEvent[];
+}
+
+export interface ApplyItem {
+  record: CallRecord;
+  /** Compare-and-set: apply only when the stored seq is exactly this (reconcile's reaping). */
+  expectSeq?: number;
+}
+
+export interface ApplyResult {
+  outcome: Outcome;
+  /** seq_g of the emitted event; 0 when nothing was emitted. */
+  seq: number;
+}
+
+/** An active call as stored: its JSON in both views. */
+export interface StoredCall {
+  company: string | null;
+  data: string;
+  userData: string | undefined;
+}
+
+export interface SnapshotData {
+  epoch: string;
+  seq: number;
+  calls: StoredCall[];
+  sources: SourceStatus[];
+}
+
+export type ReplayRead =
+  | { kind: 'replay'; epoch: string; seq: number; events: LogEvent[] }
+  | { kind: 'expired'; epoch: string }
+  | { kind: 'epoch_changed'; epoch: string }
+  | { kind: 'invalid'; epoch: string };
+
+export type LogListener = (batch: LogBatch) => void;
+
+export interface LiveStore {
+  readonly engine: 'redis' | 'memory';
+  /** Applies records in order; each is one atomic step. */
+  applyBatch(items: readonly ApplyItem[]): Promise<ApplyResult[]>;
+  /** Active calls (of one company, or all) with the seq they reflect, read atomically. */
+  snapshot(company: string | null): Promise<SnapshotData>;
+  /** Every event after `afterSeq` of `epoch`, or why that cannot be had. */
+  replay(epoch: string, afterSeq: number): Promise<ReplayRead>;
+  /** Records of the source's active calls (for reconciliation). */
+  activeOfSource(source: string): Promise<CallRecord[]>;
+  /** Keeps one part of a sync; returns all parts once the last one has arrived (once). */
+  addSyncPart(sync: SyncMessage): Promise<SyncMessage[] | null>;
+  /** Marks a source up after a complete sync at `now` and emits its `source` event. */
+  markSourceSynced(source: string, now: number): Promise<SourceStatus>;
+  /** Marks sources with no sync since `before` stale (each once) and emits their events. */
+  markStaleSources(before: number): Promise<SourceStatus[]>;
+  /** Current epoch and seq_g. */
+  position(): Promise<{ epoch: string; seq: number }>;
+  /** Starts delivering every new log batch, in order, to `listener`. One listener per store. */
+  tail(listener: LogListener): void;
+  /** True while the store can serve reads and writes. */
+  readonly healthy: boolean;
+  close(): Promise<void>;
+}

@@ -1,0 +1,228 @@
+// The embedded engine: the LiveStore contract held in one process's memory. Same
+// observable behaviour as the Redis engine; a restart is a new epoch.
+import {
+  decide,
+  emits,
+  newEpoch,
+  TOMBSTONE_TTL_MS,
+  type CallRecord,
+  type SourceStatus,
+  type SyncMessage,
+} from '@live-calls/protocol';
+import type {
+  ApplyItem,
+  ApplyResult,
+  LiveStore,
+  LogEvent,
+  LogListener,
+  ReplayRead,
+  SnapshotData,
+  StoredCall,
+} from './live-store.js';
+import { recordViews } from './record-views.js';
+import { RingLog } from './ring-log.js';
+import { SyncAssembly } from './sync-assembly.js';
+
+interface Entry extends StoredCall {
+  record: CallRecord;
+  expiresAt: number;
+}
+
+interface SourceEntry {
+  lastSyncAt: number | null;
+  state: SourceStatus['state'];
+  active: Set<string>;
+}
+
+const SWEEP_EVERY_MS = 60_000;
+
+export interface MemoryStoreOptions {
+  historyEvents: number;
+  now?: () => number;
+}
+
+export class MemoryStore implements LiveStore {
+  readonly engine = 'memory' as const;
+  readonly healthy = true;
+  readonly #now: () => number;
+  readonly #log: RingLog;
+  readonly #calls = new Map<string, Entry>();
+  readonly #sources = new Map<string, SourceEntry>();
+  readonly #syncs = new SyncAssembly();
+  #epoch = newEpoch();
+  #seq = 0;
+  #lastSweep = 0;
+  #listener: LogListener | undefined;
+  #pending: LogEvent[] = [];
+
+  constructor(options: MemoryStoreOptions) {
+    this.#log = new RingLog(options.historyEvents);
+    this.#now = options.now ?? Date.now;
+  }
+
+  applyBatch(items: readonly ApplyItem[]): Promise<ApplyResult[]> {
+    const now = this.#now();
+    this.#sweep(now);
+    const results = items.map((item) => this.#apply(item, now));
+    return Promise.resolve(results);
+  }
+
+  #apply({ record, expectSeq }: ApplyItem, now: number): ApplyResult {
+    const stored = this.#calls.get(record.id);
+    if (expectSeq !== undefined && stored?.record.seq !== expectSeq)
+      return { outcome: 'stale', seq: 0 };
+    const outcome = decide(stored?.record, record);
+    if (!emits(outcome)) return { outcome, seq: 0 };
+    const views = recordViews(record);
+    const ended = record.phase === 'ended';
+    this.#calls.set(record.id, {
+      record,
+      company: record.company_id,
+      ...views,
+      expiresAt: ended ? now + TOMBSTONE_TTL_MS : Number.POSITIVE_INFINITY,
+    });
+    const source = this.#source(record.source);
+    if (ended) source.active.delete(record.id);
+    else source.active.add(record.id);
+    const seq = this.#append(`call.${record.phase}`, record.company_id, views.data, views.userData);
+    return { outcome, seq };
+  }
+
+  #append(
+    name: string,
+    company: string | null,
+    data: string,
+    userData: string | undefined,
+  ): number {
+    const event: LogEvent = { seq: ++this.#seq, name, company, data, userData };
+    this.#log.push(event);
+    this.#pending.push(event);
+    if (this.#pending.length === 1) queueMicrotask(() => this.#flush());
+    return event.seq;
+  }
+
+  #flush(): void {
+    const events = this.#pending;
+    this.#pending = [];
+    if (events.length > 0) this.#listener?.({ epoch: this.#epoch, events });
+  }
+
+  #source(name: string): SourceEntry {
+    let entry = this.#sources.get(name);
+    if (entry === undefined) {
+      entry = { lastSyncAt: null, state: 'stale', active: new Set() };
+      this.#sources.set(name, entry);
+    }
+    return entry;
+  }
+
+  #sweep(now: number): void {
+    if (now - this.#lastSweep < SWEEP_EVERY_MS) return;
+    this.#lastSweep = now;
+    for (const [id, entry] of this.#calls) if (entry.expiresAt <= now) this.#calls.delete(id);
+    this.#syncs.sweep(now);
+  }
+
+  snapshot(company: string | null): Promise<SnapshotData> {
+    const calls: StoredCall[] = [];
+    for (const entry of this.#calls.values()) {
+      if (entry.record.phase === 'ended') continue;
+      if (company !== null && entry.company !== company) continue;
+      calls.push({ company: entry.company, data: entry.data, userData: entry.userData });
+    }
+    return Promise.resolve({
+      epoch: this.#epoch,
+      seq: this.#seq,
+      calls,
+      sources: this.#statuses(),
+    });
+  }
+
+  #statuses(): SourceStatus[] {
+    return [...this.#sources.keys()].sort().map((name) => this.#status(name));
+  }
+
+  #status(name: string): SourceStatus {
+    const entry = this.#source(name);
+    return {
+      source: name,
+      state: entry.state,
+      last_sync_at: entry.lastSyncAt,
+      active: entry.active.size,
+    };
+  }
+
+  replay(epoch: string, afterSeq: number): Promise<ReplayRead> {
+    return Promise.resolve(this.#replay(epoch, afterSeq));
+  }
+
+  #replay(epoch: string, afterSeq: number): ReplayRead {
+    if (epoch !== this.#epoch) return { kind: 'epoch_changed', epoch: this.#epoch };
+    if (afterSeq > this.#seq) return { kind: 'invalid', epoch: this.#epoch };
+    if (afterSeq === this.#seq) return { kind: 'replay', epoch, seq: afterSeq, events: [] };
+    const first = this.#log.firstSeq;
+    if (first === undefined || first > afterSeq + 1) return { kind: 'expired', epoch };
+    return { kind: 'replay', epoch, seq: this.#seq, events: this.#log.after(afterSeq) };
+  }
+
+  activeOfSource(source: string): Promise<CallRecord[]> {
+    const ids = this.#sources.get(source)?.active ?? new Set<string>();
+    const records: CallRecord[] = [];
+    for (const id of ids) {
+      const entry = this.#calls.get(id);
+      if (entry !== undefined) records.push(entry.record);
+    }
+    return Promise.resolve(records);
+  }
+
+  addSyncPart(sync: SyncMessage): Promise<SyncMessage[] | null> {
+    return Promise.resolve(this.#syncs.add(sync, this.#now()));
+  }
+
+  markSourceSynced(source: string, now: number): Promise<SourceStatus> {
+    const entry = this.#source(source);
+    entry.lastSyncAt = now;
+    entry.state = 'up';
+    return Promise.resolve(this.#emitSource(source));
+  }
+
+  markStaleSources(before: number): Promise<SourceStatus[]> {
+    const changed: SourceStatus[] = [];
+    for (const [name, entry] of this.#sources) {
+      if (entry.state === 'up' && (entry.lastSyncAt ?? 0) < before) {
+        entry.state = 'stale';
+        changed.push(this.#emitSource(name));
+      }
+    }
+    return Promise.resolve(changed);
+  }
+
+  #emitSource(name: string): SourceStatus {
+    const status = this.#status(name);
+    this.#append('source', null, JSON.stringify(status), undefined);
+    return status;
+  }
+
+  position(): Promise<{ epoch: string; seq: number }> {
+    return Promise.resolve({ epoch: this.#epoch, seq: this.#seq });
+  }
+
+  tail(listener: LogListener): void {
+    this.#listener = listener;
+  }
+
+  /** Forgets everything, as a restarted process would: a new epoch. */
+  reset(): void {
+    this.#calls.clear();
+    this.#sources.clear();
+    this.#log.clear();
+    this.#pending = [];
+    this.#seq = 0;
+    this.#epoch = newEpoch();
+  }
+
+  close(): Promise<void> {
+    this.#listener = undefined;
+    return Promise.resolve();
+  }
+}

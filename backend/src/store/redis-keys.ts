@@ -1,0 +1,18 @@
+// Redis key layout of the live store. One logical database per deployment; every backend
+// instance shares it. (Single Redis or Sentinel; the Lua scripts build per-call keys, so
+// Redis Cluster is not supported: docs/adr/0003-ordering-and-resume-in-redis.md.)
+export const KEYS = {
+  epoch: 'live:epoch',
+  seq: 'live:seq',
+  log: 'live:log',
+  sources: 'live:sources',
+  activeCalls: 'active_calls',
+  /** + `<company>`: active calls of one tenant. */
+  companyCallsPrefix: 'active_calls:company:',
+  /** + `<source>`: active calls of one PBX node. */
+  sourceCallsPrefix: 'active_calls:source:',
+  /** + `<id>`: hash with seq, phase, company, source, d (JSON), u (user-view JSON or ''). */
+  callPrefix: 'call:',
+  /** + `<source>:<sync_id>`: parts of an incomplete sync. */
+  syncPrefix: 'live:sync:',
+} as const;

@@ -1,0 +1,325 @@
+// The Redis engine of the live store. Writes go through the Lua scripts of
+// redis-scripts.ts; one dedicated connection tails the replay log for this instance.
+import {
+  newEpoch,
+  TOMBSTONE_TTL_MS,
+  validateRecord,
+  type CallRecord,
+  type Outcome,
+  type SourceStatus,
+  type SyncMessage,
+} from '@live-calls/protocol';
+import { Redis } from 'ioredis';
+import type { Logger } from '../logger.js';
+import type {
+  ApplyItem,
+  ApplyResult,
+  LiveStore,
+  LogEvent,
+  LogListener,
+  ReplayRead,
+  SnapshotData,
+  StoredCall,
+} from './live-store.js';
+import { KEYS } from './redis-keys.js';
+import {
+  ADD_SYNC_PART,
+  APPLY_BATCH,
+  MARK_STALE,
+  POSITION,
+  REPLAY,
+  SNAPSHOT,
+  SOURCE_SYNCED,
+} from './redis-scripts.js';
+import { recordViews } from './record-views.js';
+
+const INCOMPLETE_SYNC_TTL_MS = 5 * 60_000;
+const REPLAY_PAGE = 10_000;
+const TAIL_BLOCK_MS = 250;
+const TAIL_COUNT = 5_000;
+const MAX_BACKOFF_MS = 2_000;
+
+export interface RedisStoreOptions {
+  url: string;
+  historyEvents: number;
+  log: Logger;
+}
+
+type StreamEntry = [id: string, fields: string[]];
+
+function toLogEvent(entry: StreamEntry): { epoch: string; event: LogEvent } {
+  const [id, fields] = entry;
+  let epoch = '';
+  let name = '';
+  let company = '';
+  let data = '';
+  let userData: string | undefined;
+  for (let i = 0; i < fields.length; i += 2) {
+    const value = fields[i + 1] ?? '';
+    switch (fields[i]) {
+      case 'ep':
+        epoch = value;
+        break;
+      case 'n':
+        name = value;
+        break;
+      case 'c':
+        company = value;
+        break;
+      case 'd':
+        data = value;
+        break;
+      case 'u':
+        userData = value;
+        break;
+    }
+  }
+  const seq = Number.parseInt(id, 10);
+  return { epoch, event: { seq, name, company: company === '' ? null : company, data, userData } };
+}
+
+function redisClient(url: string, name: string): Redis {
+  return new Redis(url, {
+    connectionName: name,
+    // Commands fail fast while Redis is away; callers retry with their own bounds.
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: true,
+    retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), MAX_BACKOFF_MS),
+  });
+}
+
+export class RedisStore implements LiveStore {
+  readonly engine = 'redis' as const;
+  readonly #redis: Redis;
+  readonly #tailer: Redis;
+  readonly #historyEvents: number;
+  readonly #log: Logger;
+  #listener: LogListener | undefined;
+  #closed = false;
+  #tailLoop: Promise<void> | undefined;
+
+  constructor(options: RedisStoreOptions) {
+    this.#historyEvents = options.historyEvents;
+    this.#log = options.log;
+    this.#redis = redisClient(options.url, 'live-calls');
+    this.#tailer = redisClient(options.url, 'live-calls-tail');
+    for (const client of [this.#redis, this.#tailer]) {
+      client.on('error', (err: Error) =>
+        this.#log.warn({ err: err.message }, 'redis connection error'),
+      );
+    }
+  }
+
+  get healthy(): boolean {
+    return this.#redis.status === 'ready' && this.#tailer.status === 'ready';
+  }
+
+  /** Resolves once the command connection is ready (retrying with backoff meanwhile). */
+  async ready(): Promise<void> {
+    if (this.#redis.status === 'ready') return;
+    await new Promise<void>((resolve) => this.#redis.once('ready', () => resolve()));
+  }
+
+  async applyBatch(items: readonly ApplyItem[]): Promise<ApplyResult[]> {
+    if (items.length === 0) return [];
+    const args: (string | number)[] = [newEpoch(), this.#historyEvents, TOMBSTONE_TTL_MS];
+    for (const { record, expectSeq } of items) {
+      const views = recordViews(record);
+      args.push(
+        record.id,
+        record.seq,
+        record.phase,
+        record.company_id ?? '',
+        record.source,
+        record.created_at ?? record.ts,
+        expectSeq ?? '',
+        views.data,
+        views.userData ?? '',
+      );
+    }
+    const reply = (await APPLY_BATCH.run(this.#redis, args)) as [string, ...(string | number)[]];
+    const results: ApplyResult[] = [];
+    for (let i = 1; i < reply.length; i += 2) {
+      results.push({ outcome: reply[i] as Outcome, seq: Number(reply[i + 1]) });
+    }
+    return results;
+  }
+
+  async snapshot(company: string | null): Promise<SnapshotData> {
+    const reply = (await SNAPSHOT.run(this.#redis, [newEpoch(), company ?? ''])) as string[];
+    const epoch = String(reply[0]);
+    const seq = Number(reply[1]);
+    const count = Number(reply[2]);
+    const calls: StoredCall[] = [];
+    let i = 3;
+    for (const end = 3 + count * 3; i < end; i += 3) {
+      const data = reply[i + 1] ?? '';
+      if (data === '') continue;
+      const userData = reply[i + 2] ?? '';
+      calls.push({
+        company: reply[i] || null,
+        data,
+        userData: userData === '' ? undefined : userData,
+      });
+    }
+    const sources = reply.slice(i).map((json) => JSON.parse(json) as SourceStatus);
+    sources.sort((a, b) => a.source.localeCompare(b.source));
+    return { epoch, seq, calls, sources };
+  }
+
+  async replay(epoch: string, afterSeq: number): Promise<ReplayRead> {
+    const events: LogEvent[] = [];
+    let target: number | undefined;
+    let after = afterSeq;
+    // Paged so one huge replay never blocks Redis; a gap between pages (trimmed meanwhile)
+    // turns the whole replay into `expired` rather than a partial one.
+    for (;;) {
+      const [kind, current, seq, entries = []] = (await REPLAY.run(this.#redis, [
+        epoch,
+        after,
+        REPLAY_PAGE,
+      ])) as ['replay' | 'expired' | 'epoch_changed' | 'invalid', string, number?, StreamEntry[]?];
+      if (kind !== 'replay') return { kind, epoch: current };
+      target ??= Number(seq);
+      for (const entry of entries) {
+        const { event } = toLogEvent(entry);
+        if (event.seq !== after + 1) return { kind: 'expired', epoch };
+        if (event.seq > target) break;
+        events.push(event);
+        after = event.seq;
+      }
+      if (after >= target || entries.length === 0) break;
+    }
+    if (after < target) return { kind: 'expired', epoch };
+    return { kind: 'replay', epoch, seq: target, events };
+  }
+
+  async activeOfSource(source: string): Promise<CallRecord[]> {
+    const ids = await this.#redis.zrange(KEYS.sourceCallsPrefix + source, 0, '-1');
+    if (ids.length === 0) return [];
+    const pipeline = this.#redis.pipeline();
+    for (const id of ids) pipeline.hget(KEYS.callPrefix + id, 'd');
+    const replies = (await pipeline.exec()) ?? [];
+    const records: CallRecord[] = [];
+    for (const [err, json] of replies) {
+      if (err !== null || typeof json !== 'string') continue;
+      const result = validateRecord(JSON.parse(json));
+      if (result.ok) records.push(result.value);
+    }
+    return records;
+  }
+
+  async addSyncPart(sync: SyncMessage): Promise<SyncMessage[] | null> {
+    if (sync.parts === 1) return [sync];
+    const key = `${KEYS.syncPrefix}${sync.source}:${sync.sync_id}`;
+    const reply = (await ADD_SYNC_PART.run(this.#redis, [
+      key,
+      sync.part,
+      sync.parts,
+      JSON.stringify(sync),
+      INCOMPLETE_SYNC_TTL_MS,
+    ])) as string[] | null;
+    if (reply === null) return null;
+    return reply.map((json) => JSON.parse(json) as SyncMessage).sort((a, b) => a.part - b.part);
+  }
+
+  async markSourceSynced(source: string, now: number): Promise<SourceStatus> {
+    const json = (await SOURCE_SYNCED.run(this.#redis, [
+      newEpoch(),
+      this.#historyEvents,
+      source,
+      now,
+    ])) as string;
+    return JSON.parse(json) as SourceStatus;
+  }
+
+  async markStaleSources(before: number): Promise<SourceStatus[]> {
+    const reply = (await MARK_STALE.run(this.#redis, [
+      newEpoch(),
+      this.#historyEvents,
+      before,
+    ])) as string[];
+    return reply.map((json) => JSON.parse(json) as SourceStatus);
+  }
+
+  async position(): Promise<{ epoch: string; seq: number }> {
+    const [epoch, seq] = (await POSITION.run(this.#redis, [newEpoch()])) as [string, number];
+    return { epoch, seq: Number(seq) };
+  }
+
+  tail(listener: LogListener): void {
+    this.#listener = listener;
+    this.#tailLoop ??= this.#runTail();
+  }
+
+  async #runTail(): Promise<void> {
+    let epoch: string | undefined;
+    let last = 0;
+    let failures = 0;
+    while (!this.#closed) {
+      try {
+        if (epoch === undefined) {
+          ({ epoch, seq: last } = await this.#positionVia());
+        }
+        const reply = (await this.#tailer.xread(
+          'COUNT',
+          TAIL_COUNT,
+          'BLOCK',
+          TAIL_BLOCK_MS,
+          'STREAMS',
+          KEYS.log,
+          `${last}-0`,
+        ));
+        failures = 0;
+        const entries = reply?.[0]?.[1] ?? [];
+        if (entries.length === 0) {
+          // Idle: has the epoch moved under us (flush, restart)? New ids restart low and
+          // would never pass `last`, so look.
+          const current = await this.#tailer.get(KEYS.epoch);
+          if (current !== epoch) epoch = undefined;
+          continue;
+        }
+        const events: LogEvent[] = [];
+        for (const entry of entries) {
+          const parsed = toLogEvent(entry);
+          if (parsed.epoch !== epoch) {
+            epoch = undefined;
+            break;
+          }
+          events.push(parsed.event);
+          last = parsed.event.seq;
+        }
+        if (events.length > 0 && epoch !== undefined) this.#listener?.({ epoch, events });
+      } catch (err) {
+        if (this.#closed) break;
+        failures++;
+        epoch = undefined;
+        this.#log.warn(
+          { err: (err as Error).message, failures },
+          'replay log tail failed; retrying',
+        );
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.min(50 * 2 ** failures, MAX_BACKOFF_MS)),
+        );
+      }
+    }
+  }
+
+  /**
+   * The position, read on the tail connection; a new epoch found this way is announced to the
+   * listener as an empty batch so it can resynchronise its clients.
+   */
+  async #positionVia(): Promise<{ epoch: string; seq: number }> {
+    const [epoch, seq] = (await POSITION.run(this.#tailer, [newEpoch()])) as [string, number];
+    this.#listener?.({ epoch, events: [] });
+    return { epoch, seq: Number(seq) };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#listener = undefined;
+    this.#tailer.disconnect();
+    await this.#tailLoop?.catch(() => undefined);
+    await this.#redis.quit().catch(() => this.#redis.disconnect());
+  }
+}

@@ -1,0 +1,301 @@
+// Fan-out: this instance tails the replay log once and writes each event to every client
+// allowed to see it. Each event is framed at most once per view (full, user) and shared;
+// each client gets one coalesced write per batch; one heartbeat timer serves all.
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import {
+  canSee,
+  formatEventId,
+  type ConnectedPayload,
+  type SnapshotReason,
+} from '@live-calls/protocol';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { LiveStore, LogBatch, LogEvent, SnapshotData } from '../store/live-store.js';
+import {
+  LiveClient,
+  type ClientIdentity,
+  type ClientLimits,
+  type CloseCause,
+} from './live-client.js';
+import { eventFrame, retryFrame, snapshotJson } from './sse-frames.js';
+import { startRequest } from './start-position.js';
+
+export interface LiveHubOptions {
+  store: LiveStore;
+  metrics: Metrics;
+  log: Logger;
+  heartbeatMs: number;
+  retryMs: number;
+  limits: Omit<ClientLimits, 'maxStartBuffer'> & { maxStartBuffer?: number };
+  now?: () => number;
+}
+
+const DEFAULT_START_BUFFER = 200_000;
+
+export class LiveHub {
+  readonly #store: LiveStore;
+  readonly #metrics: Metrics;
+  readonly #log: Logger;
+  readonly #heartbeatMs: number;
+  readonly #retryMs: number;
+  readonly #limits: ClientLimits;
+  readonly #now: () => number;
+  readonly #clients = new Set<LiveClient>();
+  /** Clients that see every company's calls. */
+  readonly #unscoped = new Set<LiveClient>();
+  /** Clients narrowed to one company, by company. */
+  readonly #byCompany = new Map<string, Set<LiveClient>>();
+  readonly #sourceClients = new Set<LiveClient>();
+  #epoch: string | undefined;
+  #seq = 0;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #accepting = true;
+
+  constructor(options: LiveHubOptions) {
+    this.#store = options.store;
+    this.#metrics = options.metrics;
+    this.#log = options.log;
+    this.#heartbeatMs = options.heartbeatMs;
+    this.#retryMs = options.retryMs;
+    this.#limits = { maxStartBuffer: DEFAULT_START_BUFFER, ...options.limits };
+    this.#now = options.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.#clients.size;
+  }
+
+  get accepting(): boolean {
+    return this.#accepting;
+  }
+
+  start(): void {
+    this.#store.tail((batch) => this.#onBatch(batch));
+    this.#heartbeat = setInterval(() => this.#ping(), this.#heartbeatMs);
+    this.#heartbeat.unref();
+  }
+
+  /** Opens a stream on a response whose SSE headers are already sent. */
+  async open(
+    res: ServerResponse,
+    identity: Omit<ClientIdentity, 'streamId'>,
+    lastEventId: string | undefined,
+  ): Promise<void> {
+    const client = new LiveClient({ ...identity, streamId: randomUUID() }, res, this.#limits);
+    this.#register(client);
+    res.on('close', () => client.close('client_left'));
+    try {
+      await this.#begin(client, lastEventId);
+    } catch (err) {
+      this.#log.warn({ err: (err as Error).message }, 'stream start failed');
+      client.close('start_failed');
+    }
+  }
+
+  async #begin(client: LiveClient, lastEventId: string | undefined): Promise<void> {
+    const request = startRequest(lastEventId);
+    let body: string;
+    if (request.kind === 'resume') {
+      const read = await this.#store.replay(request.from.epoch, request.from.seq);
+      if (read.kind === 'replay') {
+        client.epoch = read.epoch;
+        client.seq = read.seq;
+        this.#metrics.resumes.inc({ outcome: 'replayed' });
+        body = this.#connected(client) + this.#replayFrames(client, read.epoch, read.events);
+      } else {
+        const reason: SnapshotReason =
+          read.kind === 'expired'
+            ? 'resume_expired'
+            : read.kind === 'epoch_changed'
+              ? 'epoch_changed'
+              : 'invalid_id';
+        body = await this.#snapshotBody(client, reason);
+      }
+    } else {
+      body = await this.#snapshotBody(client, request.reason);
+    }
+    if (client.state === 'closed') return;
+    client.write(retryFrame(this.#retryMs) + body);
+    this.#goLive(client);
+  }
+
+  async #snapshotBody(
+    client: LiveClient,
+    reason: SnapshotReason,
+    shared?: SnapshotData,
+  ): Promise<string> {
+    const snapshot = shared ?? (await this.#store.snapshot(client.scope.company_id));
+    client.epoch = snapshot.epoch;
+    client.seq = snapshot.seq;
+    this.#metrics.resumes.inc({ outcome: `snapshot_${reason}` });
+    const data = snapshotJson(snapshot, client.scope, this.#now(), reason);
+    const frame = eventFrame('snapshot', data, formatEventId(snapshot.epoch, snapshot.seq));
+    return (shared === undefined ? this.#connected(client) : '') + frame;
+  }
+
+  #connected(client: LiveClient): string {
+    const payload: ConnectedPayload = {
+      stream_id: client.identity.streamId,
+      epoch: client.epoch ?? '',
+      seq: client.seq,
+      role: client.identity.role,
+      company_id: client.scope.company_id,
+      heartbeat_ms: this.#heartbeatMs,
+      server_time: this.#now(),
+    };
+    return eventFrame('connected', JSON.stringify(payload));
+  }
+
+  #replayFrames(client: LiveClient, epoch: string, events: readonly LogEvent[]): string {
+    const frames: string[] = [];
+    for (const event of events) {
+      if (this.#visible(client, event))
+        frames.push(this.#frame(epoch, event, client.scope.redacted));
+    }
+    return frames.join('');
+  }
+
+  /** Delivers what arrived while starting, then takes live events directly. */
+  #goLive(client: LiveClient): void {
+    const buffered = client.startBuffer;
+    client.startBuffer = [];
+    client.state = 'live';
+    for (const { epoch, event } of buffered) {
+      client.offer(epoch, event, () => this.#frame(epoch, event, client.scope.redacted));
+    }
+    this.#flush(client);
+  }
+
+  #visible(client: LiveClient, event: LogEvent): boolean {
+    return event.name === 'source'
+      ? client.scope.sources
+      : canSee(client.scope, { company_id: event.company });
+  }
+
+  #frame(epoch: string, event: LogEvent, redacted: boolean): string {
+    return eventFrame(
+      event.name,
+      redacted ? (event.userData ?? event.data) : event.data,
+      formatEventId(epoch, event.seq),
+    );
+  }
+
+  #onBatch(batch: LogBatch): void {
+    const previous = this.#epoch;
+    if (batch.epoch !== previous) {
+      this.#epoch = batch.epoch;
+      this.#seq = 0;
+      if (previous !== undefined) void this.#resyncAll(batch.epoch);
+    }
+    const touched: LiveClient[] = [];
+    for (const event of batch.events) {
+      this.#seq = event.seq;
+      let full: string | undefined;
+      let user: string | undefined;
+      const frameFor = (client: LiveClient) => () =>
+        client.scope.redacted
+          ? (user ??= this.#frame(batch.epoch, event, true))
+          : (full ??= this.#frame(batch.epoch, event, false));
+      const offer = (client: LiveClient) => {
+        if (client.offer(batch.epoch, event, frameFor(client))) touched.push(client);
+      };
+      if (event.name === 'source') {
+        this.#sourceClients.forEach(offer);
+        continue;
+      }
+      this.#unscoped.forEach(offer);
+      if (event.company !== null) this.#byCompany.get(event.company)?.forEach(offer);
+    }
+    for (const client of touched) this.#flush(client);
+  }
+
+  #flush(client: LiveClient): void {
+    const bytes = client.flush();
+    if (bytes > 0) {
+      this.#metrics.fanoutWrites.inc();
+      this.#metrics.fanoutBytes.inc(bytes);
+    }
+  }
+
+  /** The epoch changed under live clients: each gets a fresh snapshot, one read per scope. */
+  async #resyncAll(epoch: string): Promise<void> {
+    const groups = new Map<string | null, LiveClient[]>();
+    for (const client of this.#clients) {
+      if (client.state !== 'live' || client.epoch === epoch) continue;
+      client.state = 'starting';
+      const company = client.scope.company_id;
+      groups.set(company, [...(groups.get(company) ?? []), client]);
+    }
+    for (const [company, clients] of groups) {
+      try {
+        const snapshot = await this.#store.snapshot(company);
+        for (const client of clients) {
+          if (client.state !== 'starting') continue;
+          client.write(await this.#snapshotBody(client, 'epoch_changed', snapshot));
+          this.#goLive(client);
+        }
+      } catch (err) {
+        this.#log.warn(
+          { err: (err as Error).message },
+          'resync after epoch change failed; cutting streams',
+        );
+        for (const client of clients) client.close('start_failed');
+      }
+    }
+  }
+
+  #ping(): void {
+    if (this.#epoch === undefined) return;
+    const frame = eventFrame('ping', `{"server_time":${this.#now()},"seq":${this.#seq}}`);
+    for (const client of this.#clients) {
+      if (client.state !== 'live') continue;
+      client.pending.push(frame);
+      this.#flush(client);
+    }
+  }
+
+  #register(client: LiveClient): void {
+    this.#clients.add(client);
+    const company = client.scope.company_id;
+    if (company === null) this.#unscoped.add(client);
+    else {
+      let set = this.#byCompany.get(company);
+      if (set === undefined) this.#byCompany.set(company, (set = new Set()));
+      set.add(client);
+    }
+    if (client.scope.sources) this.#sourceClients.add(client);
+    this.#metrics.connections.inc({ role: client.identity.role });
+    client.onClose((cause) => this.#unregister(client, cause));
+  }
+
+  #unregister(client: LiveClient, cause: CloseCause): void {
+    if (!this.#clients.delete(client)) return;
+    this.#unscoped.delete(client);
+    const company = client.scope.company_id;
+    if (company !== null) {
+      const set = this.#byCompany.get(company);
+      set?.delete(client);
+      if (set?.size === 0) this.#byCompany.delete(company);
+    }
+    this.#sourceClients.delete(client);
+    this.#metrics.connections.dec({ role: client.identity.role });
+    if (cause === 'queue_full' || cause === 'write_timeout') {
+      this.#metrics.slowClientDisconnects.inc({ cause });
+      this.#log.info({ streamId: client.identity.streamId, cause }, 'slow client cut');
+    }
+  }
+
+  /**
+   * Graceful shutdown: refuse new streams, tell each open one to come back after a spread
+   * delay (so they do not all return at once), and close it.
+   */
+  shutdown(spreadMs = 5_000): void {
+    this.#accepting = false;
+    clearInterval(this.#heartbeat);
+    for (const client of [...this.#clients]) {
+      client.write(retryFrame(this.#retryMs + Math.floor(Math.random() * spreadMs)));
+      client.close('shutdown');
+    }
+  }
+}
