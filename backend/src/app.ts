@@ -2,6 +2,7 @@
 // their connections; routes only use what the instance is decorated with.
 import { fastifySSE } from '@fastify/sse';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import type { Config } from './config.js';
 import { errorBody, HttpError } from './errors.js';
 import bus from './plugins/bus.js';
@@ -15,7 +16,7 @@ import session from './plugins/session.js';
 import health from './routes/health.js';
 import live from './routes/live.js';
 
-export async function app(instance: FastifyInstance, config: Config): Promise<void> {
+async function liveCalls(instance: FastifyInstance, config: Config): Promise<void> {
   instance.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
     if (error instanceof HttpError) {
       return reply.code(error.statusCode).send(errorBody(error.code, error.message));
@@ -53,8 +54,11 @@ export async function app(instance: FastifyInstance, config: Config): Promise<vo
   await instance.register(bus, { config });
   await instance.register(ingest, { config });
   await instance.register(liveHub, { config });
-  if (config.mode.kind === 'embedded') await instance.register(demoFeed, { config });
+  if (config.mode.kind === 'embedded' && config.simulator) await instance.register(demoFeed, { config });
   await instance.register(health);
   await instance.register(live);
   await instance.register(dashboard, { config });
 }
+
+/** Not encapsulated, so the process entry and tests see the decorated instance. */
+export const app = fp(liveCalls, { name: 'live-calls' });

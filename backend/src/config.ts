@@ -41,6 +41,8 @@ export interface Config {
   clientMaxWriteWaitMs: number;
   /** Directory with the dashboard build, served at `/` when it exists. */
   staticDir: string;
+  /** Embedded mode only: whether the call simulator feeds the in-process bus. */
+  simulator: boolean;
   /** Environment of the embedded call simulator (SIM_*), passed through as is. */
   simulatorEnv: Readonly<Record<string, string | undefined>>;
 }
@@ -96,6 +98,10 @@ export function parseConfig(env: Env): Config {
   const host = env.HOST ?? DEFAULT_HOST;
   if (host.trim() === '') throw new ConfigError('HOST', 'must not be empty');
   const staticDir = env.STATIC_DIR ?? DEFAULT_STATIC_DIR;
+  const simulator = env.EMBEDDED_SIMULATOR ?? 'on';
+  if (simulator !== 'on' && simulator !== 'off') {
+    throw new ConfigError('EMBEDDED_SIMULATOR', `must be on or off, got '${simulator}'`);
+  }
   const simulatorEnv: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(env)) {
     if (key.startsWith('SIM_') || key === 'SOURCE_ID') simulatorEnv[key] = value;
@@ -127,6 +133,7 @@ export function parseConfig(env: Env): Config {
       60_000,
     ),
     staticDir: isAbsolute(staticDir) ? staticDir : resolve(staticDir),
+    simulator: simulator === 'on',
     simulatorEnv: Object.freeze(simulatorEnv),
   });
 }

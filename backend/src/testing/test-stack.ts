@@ -1,0 +1,108 @@
+// Starts backends for tests, in process, against either engine: memory (embedded mode,
+// simulator off) or Redis + NATS servers of their own started by the test-services harness.
+import type { CallRecord } from '@live-calls/protocol';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { startNats, startRedis, type NatsService, type RedisService } from '@live-calls/test-services';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { app } from '../app.js';
+import { parseConfig } from '../config.js';
+import { subjectOf } from './call-factory.js';
+
+export type Engine = 'memory' | 'redis';
+export const ENGINES: readonly Engine[] = ['memory', 'redis'];
+
+export interface TestBackend {
+  url: string;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export interface TestStack {
+  engine: Engine;
+  backends: TestBackend[];
+  redis: RedisService | undefined;
+  nats: NatsService | undefined;
+  /** Publishes as a bridge would. */
+  publish(record: CallRecord): void;
+  publishRaw(subject: string, data: string | Uint8Array): void;
+  /** Resolves once everything published has reached the server(s). */
+  flush(): Promise<void>;
+  /** Starts one more backend instance on the same store and bus (Redis engine only). */
+  addBackend(env?: Record<string, string>): Promise<TestBackend>;
+  close(): Promise<void>;
+}
+
+export async function startBackend(env: Record<string, string>): Promise<TestBackend> {
+  const config = parseConfig({
+    PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    STATIC_DIR: '/nonexistent',
+    EMBEDDED_SIMULATOR: 'off',
+    ...env,
+  });
+  const instance = Fastify({ logger: { level: config.logLevel }, forceCloseConnections: true });
+  await instance.register(app, config);
+  const url = await instance.listen({ port: 0, host: '127.0.0.1' });
+  return { url, app: instance, close: () => instance.close() };
+}
+
+export async function startStack(engine: Engine, env: Record<string, string> = {}): Promise<TestStack> {
+  const backends: TestBackend[] = [];
+  let redis: RedisService | undefined;
+  let nats: NatsService | undefined;
+  let publisher: NatsConnection | undefined;
+  const encoder = new TextEncoder();
+  try {
+    if (engine === 'redis') {
+      [redis, nats] = await Promise.all([startRedis(), startNats({ jetstream: false })]);
+      publisher = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    }
+    const serviceEnv: Record<string, string> =
+      redis && nats ? { REDIS_URL: redis.url, NATS_URL: nats.url } : {};
+    const add = async (extra: Record<string, string> = {}) => {
+      const backend = await startBackend({ ...serviceEnv, ...env, ...extra });
+      backends.push(backend);
+      return backend;
+    };
+    await add();
+    const first = backends[0]!;
+    const publishRaw = (subject: string, data: string | Uint8Array) => {
+      const bytes = typeof data === 'string' ? encoder.encode(data) : data;
+      if (publisher) publisher.publish(subject, bytes);
+      else first.app.bus.publish(subject, bytes);
+    };
+    return {
+      engine,
+      backends,
+      redis,
+      nats,
+      publish: (record) => publishRaw(subjectOf(record), JSON.stringify(record)),
+      publishRaw,
+      flush: async () => {
+        await publisher?.flush();
+        // Let every backend take what arrived and write it.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        await Promise.all(backends.map((b) => b.app.ingester.drained()));
+      },
+      addBackend: (extra) => {
+        if (engine !== 'redis') throw new Error('several instances need the Redis engine');
+        return add(extra);
+      },
+      close: async () => {
+        await Promise.allSettled(backends.map((b) => b.close()));
+        await publisher?.close().catch(() => undefined);
+        await Promise.allSettled([redis?.close(), nats?.close()]);
+      },
+    };
+  } catch (err) {
+    await Promise.allSettled(backends.map((b) => b.close()));
+    await publisher?.close().catch(() => undefined);
+    await Promise.allSettled([redis?.close(), nats?.close()]);
+    throw err;
+  }
+}
+
+/** Parses a JSON SSE payload. */
+export function payload<T = Record<string, unknown>>(event: { data: string }): T {
+  return JSON.parse(event.data) as T;
+}
