@@ -21,6 +21,9 @@ export interface CallView {
   /** Distinct values seen, for the filter pickers; `null` = none assigned. */
   companies: (string | null)[];
   trunks: (string | null)[];
+  /** Active calls per company / trunk; `''` stands for none assigned. */
+  byCompany: Map<string, number>;
+  byTrunk: Map<string, number>;
 }
 
 function distinct(values: Set<string | null>): (string | null)[] {
@@ -41,6 +44,8 @@ export function buildView(
   const trunks = new Set<string | null>();
   const byRecord = new Map<string, ListedCall>();
   const records = [];
+  const byCompany = new Map<string, number>();
+  const byTrunk = new Map<string, number>();
   let active = 0;
   for (const entry of listed) {
     const { record } = entry;
@@ -50,6 +55,10 @@ export function buildView(
     if (record.phase !== 'ended' && !fading) {
       active++;
       phases[record.phase]++;
+      const company = record.company_id ?? '';
+      const trunk = record.trunk ?? '';
+      byCompany.set(company, (byCompany.get(company) ?? 0) + 1);
+      byTrunk.set(trunk, (byTrunk.get(trunk) ?? 0) + 1);
     }
     if (keep(record, serverNow, fading)) {
       byRecord.set(record.id, entry);
@@ -63,5 +72,7 @@ export function buildView(
     phases,
     companies: distinct(companies),
     trunks: distinct(trunks),
+    byCompany,
+    byTrunk,
   };
 }

@@ -32,6 +32,8 @@ const EMPTY_VIEW: CallView = {
   phases: { setup: 0, ringing: 0, answered: 0 },
   companies: [],
   trunks: [],
+  byCompany: new Map(),
+  byTrunk: new Map(),
 };
 
 export class LiveCalls {
@@ -44,6 +46,7 @@ export class LiveCalls {
   /** Bumped once per applied batch that touched calls: row components re-read records. */
   #version = $state(0);
   #now = $state(Date.now());
+  #localNow = $state(Date.now());
   #connection = $state.raw<ConnectionView>(this.#model.connection.view(Date.now()));
   #sources = $state.raw<SourceStatus[]>([]);
   #stats = $state.raw<StatsPayload | null>(null);
@@ -90,6 +93,10 @@ export class LiveCalls {
   /** Server time, ticking four times a second. */
   get now(): number {
     return this.#now;
+  }
+  /** This browser's clock, on the same tick, for ages of local events. */
+  get localNow(): number {
+    return this.#localNow;
   }
   get connection(): ConnectionView {
     return this.#connection;
@@ -227,6 +234,7 @@ export class LiveCalls {
     if (document.hidden && local - this.#lastRebuild >= HIDDEN_FLUSH_MS) this.#flush();
     if (this.#model.expire(local)) this.#viewDirty = true;
     this.#now = this.#model.clock.now(local);
+    this.#localNow = local;
     const connection = this.#publishConnection();
     if (connection.silent && this.#stream.open) {
       // A proxy can keep a dead stream open; nothing for 2.5 heartbeats means reconnect.
