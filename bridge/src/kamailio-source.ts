@@ -1,0 +1,207 @@
+// Kamailio as the bridge's PBX: evapi events in, translated and handed to the sink as they
+// come; dlg.list over JSON-RPC on every (re)connect and every SYNC_INTERVAL_MS to repair
+// whatever evapi lost while nobody was listening.
+import type { Logger } from 'pino';
+import { CallTracker } from './call-tracker.js';
+import { DlgListError, parseDlgList } from './dlg-list.js';
+import { EvapiClient, backoffMs } from './evapi-client.js';
+import { decodeKamailioEvent } from './kamailio-event.js';
+import { KamailioRpc } from './kamailio-rpc.js';
+import type { BridgeMetrics } from './metrics.js';
+import type { PbxSource, RecordSink, SourceHealth } from './record-sink.js';
+import type { SeqSource } from './seq-store.js';
+
+export interface KamailioSourceOptions {
+  source: string;
+  evapi: { host: string; port: number };
+  rpcUrl: string;
+  rpcTimeoutMs: number;
+  syncIntervalMs: number;
+  maxFrameBytes: number;
+  reconnectMaxMs: number;
+  seq: SeqSource;
+}
+
+/** At most this many warnings per reason per minute about bad frames. */
+const REJECT_LOGS_PER_MINUTE = 10;
+const MAX_SYNC_RETRY_MS = 5_000;
+
+export class KamailioSource implements PbxSource {
+  readonly tracker: CallTracker;
+  readonly #opts: KamailioSourceOptions;
+  readonly #sink: RecordSink;
+  readonly #metrics: BridgeMetrics;
+  readonly #log: Logger;
+  readonly #evapi: EvapiClient;
+  readonly #rpc: KamailioRpc;
+  #syncTimer: NodeJS.Timeout | undefined;
+  #syncing: Promise<void> | undefined;
+  #syncAgain = false;
+  #syncFailures = 0;
+  #lastSyncAt: number | null = null;
+  #closed = false;
+  readonly #rejectLog = new Map<string, { windowStart: number; count: number }>();
+
+  constructor(opts: KamailioSourceOptions, sink: RecordSink, metrics: BridgeMetrics, log: Logger) {
+    this.#opts = opts;
+    this.#sink = sink;
+    this.#metrics = metrics;
+    this.#log = log;
+    this.tracker = new CallTracker({ source: opts.source, seq: opts.seq });
+    this.#rpc = new KamailioRpc(opts.rpcUrl, opts.rpcTimeoutMs);
+    this.#evapi = new EvapiClient(
+      {
+        host: opts.evapi.host,
+        port: opts.evapi.port,
+        maxFrameBytes: opts.maxFrameBytes,
+        maxBackoffMs: opts.reconnectMaxMs,
+      },
+      {
+        frame: (data, receivedAt) => this.#onFrame(data, receivedAt),
+        oversized: (length) => this.#reject('oversized', `frame of ${length} bytes skipped`),
+        framingLost: (reason) => {
+          this.#metrics.framingLost.inc({ reason });
+          this.#log.warn({ reason }, 'evapi framing lost, reconnecting');
+        },
+        connected: () => {
+          this.#metrics.pbxConnects.inc();
+          this.#metrics.pbxConnected.set(1);
+          this.#log.info(
+            { evapi: `${opts.evapi.host}:${opts.evapi.port}` },
+            'connected to Kamailio evapi',
+          );
+          this.requestSync('connect');
+        },
+        disconnected: (reason) => {
+          this.#metrics.pbxConnected.set(0);
+          this.#log.warn({ reason }, 'Kamailio evapi connection lost');
+        },
+      },
+    );
+  }
+
+  start(): void {
+    this.#evapi.start();
+    // Syncs run on their interval even while evapi is down: dlg.list may still answer.
+    this.#schedule();
+  }
+
+  health(): SourceHealth {
+    const state = this.#evapi.state;
+    return {
+      kind: 'kamailio',
+      connected: state.state === 'connected',
+      state: state.state,
+      ...(state.state === 'waiting' ? { detail: state.lastError } : {}),
+      lastSyncAt: this.#lastSyncAt,
+      activeCalls: this.tracker.activeCount,
+    };
+  }
+
+  requestSync(reason: string): void {
+    if (this.#closed) return;
+    if (this.#syncing) {
+      // One more round after the running one: it may have read the list too early.
+      this.#syncAgain = true;
+      return;
+    }
+    clearTimeout(this.#syncTimer);
+    this.#syncTimer = undefined;
+    this.#syncing = this.#sync(reason).finally(() => {
+      this.#syncing = undefined;
+      if (this.#closed) return;
+      if (this.#syncAgain) {
+        this.#syncAgain = false;
+        this.requestSync('coalesced');
+      } else {
+        this.#schedule();
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#syncTimer);
+    this.#syncTimer = undefined;
+    await this.#evapi.close();
+    await this.#syncing;
+    this.#metrics.pbxConnected.set(0);
+  }
+
+  #schedule(): void {
+    const delay =
+      this.#syncFailures === 0
+        ? this.#opts.syncIntervalMs
+        : Math.min(
+            this.#opts.syncIntervalMs,
+            backoffMs(this.#syncFailures, 500, MAX_SYNC_RETRY_MS),
+          );
+    this.#syncTimer = setTimeout(() => this.requestSync('interval'), delay);
+  }
+
+  async #sync(reason: string): Promise<void> {
+    const requestedAt = Date.now();
+    let response: unknown;
+    try {
+      response = await this.#rpc.call('dlg.list');
+      if (this.#closed) return;
+      const list = parseDlgList(response);
+      const result = this.tracker.reconcile(list.dialogs, requestedAt, Date.now());
+      for (const record of result.changed) this.#sink.record(record);
+      for (const record of result.reaped) this.#sink.record(record);
+      this.#sink.sync(result.active, requestedAt);
+      this.tracker.sweep(Date.now());
+      this.#lastSyncAt = Date.now();
+      this.#syncFailures = 0;
+      this.#metrics.syncs.inc({ result: 'ok' });
+      this.#metrics.lastSync.set(this.#lastSyncAt / 1000);
+      this.#metrics.reaped.inc(result.reaped.length);
+      this.#metrics.activeCalls.set(this.tracker.activeCount);
+      this.#log.debug(
+        {
+          reason,
+          active: result.active.length,
+          added: result.changed.length,
+          reaped: result.reaped.length,
+          deleted: list.deleted,
+          malformed: list.malformed,
+        },
+        'sync published',
+      );
+    } catch (err) {
+      this.#syncFailures++;
+      this.#metrics.syncs.inc({ result: err instanceof DlgListError ? 'bad_list' : 'error' });
+      this.#log.warn(
+        { reason, err: err instanceof Error ? err.message : String(err) },
+        'sync failed',
+      );
+    }
+  }
+
+  #onFrame(data: Uint8Array, receivedAt: number): void {
+    this.#metrics.evapiFrames.inc();
+    const decoded = decodeKamailioEvent(data);
+    if (!decoded.ok) {
+      this.#reject(decoded.reason, decoded.detail);
+      return;
+    }
+    const record = this.tracker.apply(decoded.event, Date.now());
+    if (record === undefined) return;
+    this.#sink.record(record);
+    this.#metrics.eventLatency.observe((performance.now() - receivedAt) / 1000);
+    this.#metrics.activeCalls.set(this.tracker.activeCount);
+  }
+
+  #reject(reason: string, detail: string): void {
+    this.#metrics.evapiRejected.inc({ reason });
+    const now = Date.now();
+    let window = this.#rejectLog.get(reason);
+    if (window === undefined || now - window.windowStart > 60_000) {
+      window = { windowStart: now, count: 0 };
+      this.#rejectLog.set(reason, window);
+    }
+    if (++window.count <= REJECT_LOGS_PER_MINUTE) {
+      this.#log.warn({ reason, detail }, 'evapi frame skipped');
+    }
+  }
+}

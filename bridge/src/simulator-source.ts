@@ -1,0 +1,57 @@
+// The call simulator as the bridge's PBX (PBX=simulator): its records take the same path
+// as Kamailio's — call.events.<phase>, call.sync every SYNC_INTERVAL_MS, CDRs when ended.
+import type { Logger } from 'pino';
+import type { PbxSource, RecordSink, SourceHealth } from './record-sink.js';
+import { CallSimulator, runSimulator, type SimulatorConfig } from './simulator/index.js';
+
+export class SimulatorSource implements PbxSource {
+  readonly #config: SimulatorConfig;
+  readonly #sink: RecordSink;
+  readonly #syncIntervalMs: number;
+  readonly #log: Logger;
+  #sim: CallSimulator | undefined;
+  #runner: { stop(): void } | undefined;
+  #syncTimer: NodeJS.Timeout | undefined;
+  #lastSyncAt: number | null = null;
+
+  constructor(config: SimulatorConfig, syncIntervalMs: number, sink: RecordSink, log: Logger) {
+    this.#config = config;
+    this.#syncIntervalMs = syncIntervalMs;
+    this.#sink = sink;
+    this.#log = log;
+  }
+
+  start(): void {
+    if (this.#sim) return;
+    this.#sim = new CallSimulator(this.#config, Date.now());
+    this.#runner = runSimulator(this.#sim, (record) => this.#sink.record(record));
+    this.#log.info({ cps: this.#config.cps, seed: this.#config.seed }, 'call simulator started');
+    this.requestSync('start');
+    this.#syncTimer = setInterval(() => this.requestSync('interval'), this.#syncIntervalMs);
+  }
+
+  requestSync(_reason: string): void {
+    if (!this.#sim) return;
+    const ts = Date.now();
+    this.#sink.sync(this.#sim.active(), ts);
+    this.#lastSyncAt = ts;
+  }
+
+  health(): SourceHealth {
+    return {
+      kind: 'simulator',
+      connected: this.#sim !== undefined,
+      state: this.#sim ? 'running' : 'stopped',
+      lastSyncAt: this.#lastSyncAt,
+      activeCalls: this.#sim?.activeCount ?? 0,
+    };
+  }
+
+  close(): Promise<void> {
+    this.#runner?.stop();
+    clearInterval(this.#syncTimer);
+    this.#runner = undefined;
+    this.#syncTimer = undefined;
+    return Promise.resolve();
+  }
+}
