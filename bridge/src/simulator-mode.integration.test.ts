@@ -1,0 +1,49 @@
+// PBX=simulator: the simulator's records take the bridge's normal path onto NATS.
+import { startNats, type NatsService } from '@live-calls/test-services';
+import { pino } from 'pino';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startBridge, type Bridge } from './bridge.js';
+import { parseConfig } from './config.js';
+import { BusRecorder, eventually } from './testing/bus-recorder.js';
+
+let nats: NatsService;
+let bus: BusRecorder;
+let bridge: Bridge;
+
+beforeAll(async () => {
+  nats = await startNats();
+  bus = await BusRecorder.open(nats.url);
+  const config = parseConfig({
+    NATS_URL: nats.url,
+    SOURCE_ID: 'sim-it',
+    PBX: 'simulator',
+    SIM_CPS: '200',
+    SYNC_INTERVAL_MS: '300',
+    HEALTH_PORT: '0',
+  });
+  bridge = await startBridge(config, pino({ level: 'silent' }), { defaultMetrics: false });
+}, 20_000);
+
+afterAll(async () => {
+  await bridge?.close();
+  await bus?.close();
+  await nats?.close();
+});
+
+it('publishes simulated events, periodic syncs and CDRs', async () => {
+  await eventually(() => bus.events.length > 50, 10_000, 'events');
+  await eventually(() => bus.completeSyncs().length >= 2, 5000, 'syncs');
+  await eventually(
+    () => bus.events.some((e) => e.record.phase === 'ended'),
+    10_000,
+    'an ended call',
+  );
+  expect(bus.invalid).toEqual([]);
+  for (const e of bus.events) {
+    expect(e.subject).toBe(`call.events.${e.record.phase}`);
+    expect(e.record.source).toBe('sim-it');
+  }
+  await eventually(async () => (await bus.cdrs()).length > 0, 10_000, 'CDRs');
+  const ready = await fetch(`http://127.0.0.1:${bridge.healthPort}/readyz`);
+  expect(ready.status).toBe(200);
+}, 30_000);
