@@ -54,7 +54,8 @@ async function liveCalls(instance: FastifyInstance, config: Config): Promise<voi
   await instance.register(bus, { config });
   await instance.register(ingest, { config });
   await instance.register(liveHub, { config });
-  if (config.mode.kind === 'embedded' && config.simulator) await instance.register(demoFeed, { config });
+  if (config.mode.kind === 'embedded' && config.simulator)
+    await instance.register(demoFeed, { config });
   await instance.register(health);
   await instance.register(live);
   await instance.register(dashboard, { config });

@@ -1,6 +1,11 @@
 // The contract suite (CONTRACT §3–§6), run against both engines: what a client sees on the
 // stream for every kind of input.
-import { parseEventId, type CallRecord, type SnapshotPayload, type SourceStatus } from '@live-calls/protocol';
+import {
+  parseEventId,
+  type CallRecord,
+  type SnapshotPayload,
+  type SourceStatus,
+} from '@live-calls/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TestCall } from './testing/call-factory.js';
 import { SseClient } from './testing/sse-client.js';
@@ -17,7 +22,8 @@ describe.each(ENGINES)('contract (%s engine)', (engine) => {
     await c.waitForEvents((e) => e.event === 'snapshot' || e.event === 'connected', 1);
     return c;
   };
-  const snapshotOf = (c: SseClient) => payload<SnapshotPayload>(c.events.find((e) => e.event === 'snapshot')!);
+  const snapshotOf = (c: SseClient) =>
+    payload<SnapshotPayload>(c.events.find((e) => e.event === 'snapshot')!);
   const callEvents = (c: SseClient) => c.events.filter((e) => e.event.startsWith('call.'));
 
   beforeEach(async () => {
@@ -52,7 +58,11 @@ describe.each(ENGINES)('contract (%s engine)', (engine) => {
     expect(live.map((e) => e.event)).toEqual(['call.ringing', 'call.answered', 'call.ended']);
     const seqs = live.map((e) => parseEventId(e.id)!);
     expect(seqs.every((id) => id.epoch === snapshot.epoch)).toBe(true);
-    expect(seqs.map((id) => id.seq)).toEqual([snapshot.seq + 1, snapshot.seq + 2, snapshot.seq + 3]);
+    expect(seqs.map((id) => id.seq)).toEqual([
+      snapshot.seq + 1,
+      snapshot.seq + 2,
+      snapshot.seq + 3,
+    ]);
     expect(payload<CallRecord>(live[1]!).answered_at).not.toBeNull();
   });
 
@@ -111,7 +121,10 @@ describe.each(ENGINES)('contract (%s engine)', (engine) => {
       parts: 2,
       calls,
     });
-    stack.publishRaw('call.sync', JSON.stringify(part(1, [kept.next('answered', { seq: kept.seq })])));
+    stack.publishRaw(
+      'call.sync',
+      JSON.stringify(part(1, [kept.next('answered', { seq: kept.seq })])),
+    );
     stack.publishRaw('call.sync', JSON.stringify(part(2, [missed.next('ringing')])));
 
     await c.waitForEvents('source', 1);
@@ -124,11 +137,16 @@ describe.each(ENGINES)('contract (%s engine)', (engine) => {
     const source = payload<SourceStatus>(c.events.find((e) => e.event === 'source')!);
     expect(source).toMatchObject({ source: 'pbx-9', state: 'up', active: 2 });
 
-    const snapshot = (await (await fetch(`${stack.backends[0]!.url}/api/v1/live/calls/snapshot`)).json()) as SnapshotPayload;
+    const snapshot = (await (
+      await fetch(`${stack.backends[0]!.url}/api/v1/live/calls/snapshot`)
+    ).json()) as SnapshotPayload;
     expect(snapshot.calls.map((call) => call.id).sort()).toEqual(
       [kept.record.id, missed.record.id, other.record.id].sort(),
     );
-    expect(snapshot.sources.find((s) => s.source === 'pbx-9')).toMatchObject({ state: 'up', active: 2 });
+    expect(snapshot.sources.find((s) => s.source === 'pbx-9')).toMatchObject({
+      state: 'up',
+      active: 2,
+    });
   });
 
   it('does not reap a call that changed after the sync was taken', async () => {
@@ -137,7 +155,18 @@ describe.each(ENGINES)('contract (%s engine)', (engine) => {
     stack.publish(racing.next('setup'));
     await stack.flush();
     const c = await client();
-    stack.publishRaw('call.sync', JSON.stringify({ v: 1, source: 'pbx-7', ts: syncTs, sync_id: 's', part: 1, parts: 1, calls: [] }));
+    stack.publishRaw(
+      'call.sync',
+      JSON.stringify({
+        v: 1,
+        source: 'pbx-7',
+        ts: syncTs,
+        sync_id: 's',
+        part: 1,
+        parts: 1,
+        calls: [],
+      }),
+    );
     await c.waitForEvents('source', 1);
     expect(callEvents(c)).toHaveLength(0);
   });
@@ -146,7 +175,18 @@ describe.each(ENGINES)('contract (%s engine)', (engine) => {
     await stack.close();
     stack = await startStack(engine, { SYNC_INTERVAL_MS: '200' });
     const c = await client();
-    stack.publishRaw('call.sync', JSON.stringify({ v: 1, source: 'pbx-5', ts: Date.now(), sync_id: 's', part: 1, parts: 1, calls: [] }));
+    stack.publishRaw(
+      'call.sync',
+      JSON.stringify({
+        v: 1,
+        source: 'pbx-5',
+        ts: Date.now(),
+        sync_id: 's',
+        part: 1,
+        parts: 1,
+        calls: [],
+      }),
+    );
     const sources = await c.waitForEvents('source', 2, 0, 5_000);
     expect(sources.map((e) => payload<SourceStatus>(e).state)).toEqual(['up', 'stale']);
   });
@@ -214,15 +254,35 @@ describe.each(ENGINES)('contract (%s engine)', (engine) => {
       ['call.events.setup', JSON.stringify(a.next('answered'))],
       ['call.events.ringing', JSON.stringify({ ...a.next('ringing'), seq: -1 })],
       ['call.events.setup', 'x'.repeat(17_000)],
-      ['call.sync', JSON.stringify({ v: 1, source: 'bad source', ts: 1, sync_id: 's', part: 1, parts: 1, calls: [] })],
+      [
+        'call.sync',
+        JSON.stringify({
+          v: 1,
+          source: 'bad source',
+          ts: 1,
+          sync_id: 's',
+          part: 1,
+          parts: 1,
+          calls: [],
+        }),
+      ],
     ] as const;
     for (const [subject, data] of bad) stack.publishRaw(subject, data);
     await stack.flush();
     const metrics = await (await fetch(`${stack.backends[0]!.url}/metrics`)).text();
-    for (const reason of ['bad_json', 'bad_version', 'phase_mismatch', 'bad_field:seq', 'too_large', 'bad_field:source']) {
+    for (const reason of [
+      'bad_json',
+      'bad_version',
+      'phase_mismatch',
+      'bad_field:seq',
+      'too_large',
+      'bad_field:source',
+    ]) {
       expect(metrics).toContain(`live_events_rejected_total{reason="${reason}"} 1`);
     }
-    const snapshot = (await (await fetch(`${stack.backends[0]!.url}/api/v1/live/calls/snapshot`)).json()) as SnapshotPayload;
+    const snapshot = (await (
+      await fetch(`${stack.backends[0]!.url}/api/v1/live/calls/snapshot`)
+    ).json()) as SnapshotPayload;
     expect(snapshot.calls).toHaveLength(1);
     expect(snapshot.calls[0]).toMatchObject({ id: a.record.id, seq: 1, phase: 'setup' });
   });

@@ -261,7 +261,7 @@ export class RedisStore implements LiveStore {
         if (epoch === undefined) {
           ({ epoch, seq: last } = await this.#positionVia());
         }
-        const reply = (await this.#tailer.xread(
+        const reply = await this.#tailer.xread(
           'COUNT',
           TAIL_COUNT,
           'BLOCK',
@@ -269,7 +269,7 @@ export class RedisStore implements LiveStore {
           'STREAMS',
           KEYS.log,
           `${last}-0`,
-        ));
+        );
         failures = 0;
         const entries = reply?.[0]?.[1] ?? [];
         if (entries.length === 0) {

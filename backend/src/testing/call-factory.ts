@@ -1,5 +1,10 @@
 // Builds valid call records with per-call seq, for tests and benchmarks.
-import { callEventSubject, type CallRecord, type EndReason, type Phase } from '@live-calls/protocol';
+import {
+  callEventSubject,
+  type CallRecord,
+  type EndReason,
+  type Phase,
+} from '@live-calls/protocol';
 
 export interface CallOptions {
   source?: string;

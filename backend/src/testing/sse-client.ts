@@ -35,7 +35,8 @@ export class SseClient {
     this.ended = false;
     this.#buffer = '';
     const url = new URL(this.path, this.baseUrl);
-    for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
+    for (const [key, value] of Object.entries(options.query ?? {}))
+      url.searchParams.set(key, value);
     const headers: Record<string, string> = { accept: 'text/event-stream', ...options.headers };
     if (options.lastEventId !== undefined) headers['last-event-id'] = options.lastEventId;
     return new Promise((resolve, reject) => {
@@ -52,6 +53,8 @@ export class SseClient {
         this.#end();
         reject(err);
       });
+      // A paused response never emits 'end'; the socket closing is what says it is over.
+      req.on('close', () => this.#end());
       req.end();
       this.#req = req;
     });
@@ -60,12 +63,18 @@ export class SseClient {
   /** Reconnects from the last id seen, as EventSource does. */
   reconnect(options: Omit<SseConnectOptions, 'lastEventId'> = {}): Promise<void> {
     this.close();
-    return this.connect(this.lastEventId === undefined ? options : { ...options, lastEventId: this.lastEventId });
+    return this.connect(
+      this.lastEventId === undefined ? options : { ...options, lastEventId: this.lastEventId },
+    );
   }
 
   /** Stops reading without closing: the server sees a client that does not keep up. */
   pause(): void {
     this.#res?.pause();
+  }
+
+  resume(): void {
+    this.#res?.resume();
   }
 
   close(): void {
@@ -122,7 +131,11 @@ export class SseClient {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiters = this.#waiters.filter((w) => w !== waiter);
-        reject(new Error(`timed out waiting for ${what}; got ${this.events.length} events: ${this.summary()}`));
+        reject(
+          new Error(
+            `timed out waiting for ${what}; got ${this.events.length} events: ${this.summary()}`,
+          ),
+        );
       }, timeoutMs);
       const waiter = {
         check,
@@ -136,10 +149,19 @@ export class SseClient {
   }
 
   /** Waits until at least `count` events named `event` have arrived since index `from`. */
-  async waitForEvents(event: string | ((e: SseEvent) => boolean), count: number, from = 0, timeoutMs = 10_000): Promise<SseEvent[]> {
+  async waitForEvents(
+    event: string | ((e: SseEvent) => boolean),
+    count: number,
+    from = 0,
+    timeoutMs = 10_000,
+  ): Promise<SseEvent[]> {
     const match = typeof event === 'string' ? (e: SseEvent) => e.event === event : event;
     const found = () => this.events.slice(from).filter(match);
-    await this.waitFor(() => found().length >= count, timeoutMs, `${count} × ${String(typeof event === 'string' ? event : 'matching')}`);
+    await this.waitFor(
+      () => found().length >= count,
+      timeoutMs,
+      `${count} × ${String(typeof event === 'string' ? event : 'matching')}`,
+    );
     return found();
   }
 

@@ -2,7 +2,12 @@
 // simulator off) or Redis + NATS servers of their own started by the test-services harness.
 import type { CallRecord } from '@live-calls/protocol';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { startNats, startRedis, type NatsService, type RedisService } from '@live-calls/test-services';
+import {
+  startNats,
+  startRedis,
+  type NatsService,
+  type RedisService,
+} from '@live-calls/test-services';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { app } from '../app.js';
 import { parseConfig } from '../config.js';
@@ -46,7 +51,10 @@ export async function startBackend(env: Record<string, string>): Promise<TestBac
   return { url, app: instance, close: () => instance.close() };
 }
 
-export async function startStack(engine: Engine, env: Record<string, string> = {}): Promise<TestStack> {
+export async function startStack(
+  engine: Engine,
+  env: Record<string, string> = {},
+): Promise<TestStack> {
   const backends: TestBackend[] = [];
   let redis: RedisService | undefined;
   let nats: NatsService | undefined;
@@ -55,7 +63,11 @@ export async function startStack(engine: Engine, env: Record<string, string> = {
   try {
     if (engine === 'redis') {
       [redis, nats] = await Promise.all([startRedis(), startNats({ jetstream: false })]);
-      publisher = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+      publisher = await connect({
+        servers: nats.url,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 100,
+      });
     }
     const serviceEnv: Record<string, string> =
       redis && nats ? { REDIS_URL: redis.url, NATS_URL: nats.url } : {};
