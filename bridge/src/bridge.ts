@@ -104,6 +104,7 @@ export async function startBridge(
           config.simulator,
           config.syncIntervalMs,
           sink,
+          metrics,
           log.child({ part: 'simulator' }),
         )
       : new KamailioSource(

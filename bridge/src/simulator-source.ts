@@ -1,6 +1,7 @@
 // The call simulator as the bridge's PBX (PBX=simulator): its records take the same path
 // as Kamailio's — call.events.<phase>, call.sync every SYNC_INTERVAL_MS, CDRs when ended.
 import type { Logger } from 'pino';
+import type { BridgeMetrics } from './metrics.js';
 import type { PbxSource, RecordSink, SourceHealth } from './record-sink.js';
 import { CallSimulator, runSimulator, type SimulatorConfig } from './simulator/index.js';
 
@@ -9,13 +10,21 @@ export class SimulatorSource implements PbxSource {
   readonly #sink: RecordSink;
   readonly #syncIntervalMs: number;
   readonly #log: Logger;
+  readonly #metrics: BridgeMetrics;
   #sim: CallSimulator | undefined;
   #runner: { stop(): void } | undefined;
   #syncTimer: NodeJS.Timeout | undefined;
   #lastSyncAt: number | null = null;
 
-  constructor(config: SimulatorConfig, syncIntervalMs: number, sink: RecordSink, log: Logger) {
+  constructor(
+    config: SimulatorConfig,
+    syncIntervalMs: number,
+    sink: RecordSink,
+    metrics: BridgeMetrics,
+    log: Logger,
+  ) {
     this.#config = config;
+    this.#metrics = metrics;
     this.#syncIntervalMs = syncIntervalMs;
     this.#sink = sink;
     this.#log = log;
@@ -35,6 +44,9 @@ export class SimulatorSource implements PbxSource {
     const ts = Date.now();
     this.#sink.sync(this.#sim.active(), ts);
     this.#lastSyncAt = ts;
+    this.#metrics.syncs.inc({ result: 'ok' });
+    this.#metrics.lastSync.set(ts / 1000);
+    this.#metrics.activeCalls.set(this.#sim.activeCount);
   }
 
   health(): SourceHealth {
