@@ -54,8 +54,9 @@ async function liveCalls(instance: FastifyInstance, config: Config): Promise<voi
   await instance.register(bus, { config });
   await instance.register(ingest, { config });
   await instance.register(liveHub, { config });
-  if (config.mode.kind === 'embedded' && config.simulator)
-    await instance.register(demoFeed, { config });
+  if (config.simulator !== null) {
+    await instance.register(demoFeed, { config, simulator: config.simulator });
+  }
   await instance.register(health);
   await instance.register(live);
   await instance.register(dashboard, { config });

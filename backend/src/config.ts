@@ -2,6 +2,11 @@
 // reads process.env. A bad value throws ConfigError with one line naming the setting.
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  parseSimulatorConfig,
+  SimulatorConfigError,
+  type SimulatorConfig,
+} from '@live-calls/bridge/simulator';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -41,10 +46,8 @@ export interface Config {
   clientMaxWriteWaitMs: number;
   /** Directory with the dashboard build, served at `/` when it exists. */
   staticDir: string;
-  /** Embedded mode only: whether the call simulator feeds the in-process bus. */
-  simulator: boolean;
-  /** Environment of the embedded call simulator (SIM_*), passed through as is. */
-  simulatorEnv: Readonly<Record<string, string | undefined>>;
+  /** Embedded mode with EMBEDDED_SIMULATOR=on (default): the simulator feeding the bus. */
+  simulator: SimulatorConfig | null;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -76,6 +79,15 @@ function urlSetting(env: Env, name: string, protocols: readonly string[]): strin
   return raw;
 }
 
+function simulatorSetting(env: Env): SimulatorConfig {
+  try {
+    return Object.freeze(parseSimulatorConfig(env));
+  } catch (err) {
+    if (err instanceof SimulatorConfigError) throw new ConfigError(err.variable, err.message);
+    throw err;
+  }
+}
+
 const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../frontend/build', import.meta.url));
 
 export function parseConfig(env: Env): Config {
@@ -102,10 +114,7 @@ export function parseConfig(env: Env): Config {
   if (simulator !== 'on' && simulator !== 'off') {
     throw new ConfigError('EMBEDDED_SIMULATOR', `must be on or off, got '${simulator}'`);
   }
-  const simulatorEnv: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(env)) {
-    if (key.startsWith('SIM_') || key === 'SOURCE_ID') simulatorEnv[key] = value;
-  }
+  const embedded = redisUrl === undefined;
   return Object.freeze({
     port: intSetting(env, 'PORT', DEFAULT_PORT, 0, 65535),
     host,
@@ -133,7 +142,6 @@ export function parseConfig(env: Env): Config {
       60_000,
     ),
     staticDir: isAbsolute(staticDir) ? staticDir : resolve(staticDir),
-    simulator: simulator === 'on',
-    simulatorEnv: Object.freeze(simulatorEnv),
+    simulator: embedded && simulator === 'on' ? simulatorSetting(env) : null,
   });
 }

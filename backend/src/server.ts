@@ -11,10 +11,7 @@ async function main(): Promise<void> {
   try {
     config = parseConfig(process.env);
   } catch (err) {
-    if (
-      err instanceof ConfigError ||
-      (err instanceof Error && err.name === 'SimulatorConfigError')
-    ) {
+    if (err instanceof ConfigError) {
       process.stderr.write(`live-calls backend: invalid configuration: ${err.message}\n`);
       process.exit(1);
     }
@@ -29,15 +26,7 @@ async function main(): Promise<void> {
     // SSE streams are long-lived: no overall request timeout, bounded close on shutdown.
     forceCloseConnections: true,
   });
-  try {
-    await server.register(app, config);
-  } catch (err) {
-    if (err instanceof Error && err.name === 'SimulatorConfigError') {
-      process.stderr.write(`live-calls backend: invalid configuration: ${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  await server.register(app, config);
 
   let closing = false;
   const shutdown = (signal: string) => {

@@ -1,13 +1,12 @@
 // Embedded mode only: the call simulator publishes onto the in-process bus exactly what a
 // bridge would publish on NATS (events and periodic syncs), through the same ingest path.
-import { CallSimulator, parseSimulatorConfig, runSimulator } from '@live-calls/bridge/simulator';
+import { CallSimulator, runSimulator, type SimulatorConfig } from '@live-calls/bridge/simulator';
 import { CALL_SYNC_SUBJECT, callEventSubject, type SyncMessage } from '@live-calls/protocol';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 
-export default fp<{ config: Config }>(
-  (app, { config }, done) => {
-    const simulatorConfig = parseSimulatorConfig(config.simulatorEnv);
+export default fp<{ config: Config; simulator: SimulatorConfig }>(
+  (app, { config, simulator: simulatorConfig }, done) => {
     const simulator = new CallSimulator(simulatorConfig, Date.now());
     let run: { stop(): void } | undefined;
     let syncTimer: NodeJS.Timeout | undefined;

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from './config.js';
+
+describe('parseConfig', () => {
+  it('defaults to embedded mode on port 8080', () => {
+    const config = parseConfig({});
+    expect(config).toMatchObject({
+      port: 8080,
+      mode: { kind: 'embedded' },
+      historyEvents: 100_000,
+      heartbeatMs: 15_000,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('takes Redis and NATS together', () => {
+    const config = parseConfig({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      NATS_URL: 'nats://127.0.0.1:4222',
+    });
+    expect(config.mode).toEqual({
+      kind: 'distributed',
+      redisUrl: 'redis://127.0.0.1:6379',
+      natsUrl: 'nats://127.0.0.1:4222',
+    });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ HISTORY_EVENTS: '5' }, 'HISTORY_EVENTS'],
+    [{ HEARTBEAT_MS: '1.5' }, 'HEARTBEAT_MS'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ REDIS_URL: 'redis://x:1' }, 'NATS_URL'],
+    [{ NATS_URL: 'nats://x:1' }, 'REDIS_URL'],
+    [{ REDIS_URL: 'http://x', NATS_URL: 'nats://x:1' }, 'REDIS_URL'],
+    [{ EMBEDDED_SIMULATOR: 'maybe' }, 'EMBEDDED_SIMULATOR'],
+  ])('rejects %o naming %s in one line', (env, setting) => {
+    let error: unknown;
+    try {
+      parseConfig(env);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).setting).toBe(setting);
+    expect((error as Error).message).toMatch(new RegExp(`^${setting}: `));
+    expect((error as Error).message).not.toContain('\n');
+  });
+});

@@ -1,0 +1,49 @@
+import type { SyncMessage } from '@live-calls/protocol';
+import { describe, expect, it } from 'vitest';
+import { TestCall } from '../testing/call-factory.js';
+import { planReconcile, reapedRecord } from './reconcile-plan.js';
+
+const sync = (
+  ts: number,
+  part: number,
+  parts: number,
+  calls: SyncMessage['calls'],
+): SyncMessage => ({
+  v: 1,
+  source: 'pbx-1',
+  ts,
+  sync_id: 's',
+  part,
+  parts,
+  calls,
+});
+
+describe('planReconcile', () => {
+  it('keeps listed calls, reaps unlisted ones unchanged since the sync, spares newer ones', () => {
+    const now = 1_700_000_100_000;
+    const listed = new TestCall().next('answered', { ts: now - 50_000 });
+    const gone = new TestCall().next('ringing', { ts: now - 40_000 });
+    const racing = new TestCall().next('setup', { ts: now - 1_000 });
+    const added = new TestCall().next('setup', { ts: now - 30_000 });
+    const plan = planReconcile(
+      [sync(now - 10_000, 2, 2, [added]), sync(now - 9_000, 1, 2, [listed])],
+      [listed, gone, racing],
+      now,
+    );
+    expect(plan.present.map((r) => r.id).sort()).toEqual([listed.id, added.id].sort());
+    expect(plan.reap).toEqual([{ record: reapedRecord(gone, now), expectSeq: gone.seq }]);
+  });
+
+  it('a reaped record ends the call after its stored version', () => {
+    const call = new TestCall().next('answered', { seq: 3 });
+    const reaped = reapedRecord(call, 42);
+    expect(reaped).toMatchObject({
+      seq: 4,
+      phase: 'ended',
+      ts: 42,
+      ended_at: 42,
+      end: { reason: 'reaped' },
+    });
+    expect(reaped.answered_at).toBe(call.answered_at);
+  });
+});

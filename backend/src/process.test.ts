@@ -1,0 +1,83 @@
+// The backend as its users start it: `node dist/server.js`, configured by the environment
+// only (run after `pnpm build`).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '@live-calls/test-services';
+import type { SnapshotPayload } from '@live-calls/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SseClient } from './testing/sse-client.js';
+
+const SERVER = fileURLToPath(new URL('../dist/server.js', import.meta.url));
+const children: ChildProcess[] = [];
+
+function start(env: Record<string, string>): {
+  child: ChildProcess;
+  stderr: () => string;
+  stdout: () => string;
+} {
+  const child = spawn(process.execPath, [SERVER], {
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  return { child, stderr: () => err, stdout: () => out };
+}
+
+async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+
+describe('backend process', () => {
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ REDIS_URL: 'redis://127.0.0.1:1' }, 'NATS_URL'],
+    [{ SIM_CPS: 'fast' }, 'SIM_CPS'],
+  ])('stops on bad configuration %o with one line naming %s', async (env, setting) => {
+    const { child, stderr } = start(env);
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).toBe(1);
+    const lines = stderr().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(setting);
+  });
+
+  it('runs the embedded demo, then drains streams and exits on SIGTERM within 10 s', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const { child } = start({ PORT: String(port), SIM_CPS: '50', SIM_SEED: '7' });
+    await until(async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined));
+    const snapshot = await until(async () => {
+      const body = (await (
+        await fetch(`${url}/api/v1/live/calls/snapshot`)
+      ).json()) as SnapshotPayload;
+      return body.calls.length > 0 && body.sources.length > 0 ? body : undefined;
+    });
+    expect(snapshot.sources[0]).toMatchObject({ source: 'sim-1', state: 'up' });
+
+    const stream = new SseClient(url);
+    await stream.connect();
+    await stream.waitForEvents('snapshot', 1);
+    const exited = once(child, 'exit');
+    const signalled = Date.now();
+    child.kill('SIGTERM');
+    await stream.waitFor(() => stream.ended, 10_000, 'the stream to be closed');
+    const [code] = (await exited) as [number];
+    expect(code).toBe(0);
+    expect(Date.now() - signalled).toBeLessThan(10_000);
+  });
+});
