@@ -1,0 +1,229 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFile, mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { ServiceStartError } from './errors.js';
+import { findBinary } from './find-binary.js';
+import { releasePort, reservePort } from './free-port.js';
+import { readLogTail } from './log-tail.js';
+import type { ManagedService } from './managed-service.js';
+import { registry } from './resource-registry.js';
+
+export const START_TIMEOUT_MS = 10_000;
+export const STOP_TIMEOUT_MS = 5_000;
+const READY_POLL_INTERVAL_MS = 50;
+
+/** What differs between servers: how to find, start and probe them. */
+export interface ServerSpec {
+  readonly binary: string;
+  readonly debianPackage: string;
+  readonly scheme: string;
+  args(port: number, dir: string): readonly string[];
+  /**
+   * True once the server listening on `port` is the process `pid` and serves requests.
+   * Checking the identity matters: if another test worker grabbed the port, our server
+   * exits while theirs answers, and a bare "port accepts" probe would report success.
+   */
+  isReady(port: number, pid: number): Promise<boolean>;
+}
+
+export interface ServerHome {
+  readonly spec: ServerSpec;
+  readonly binaryPath: string;
+  readonly port: number;
+  readonly dir: string;
+}
+
+interface RunningChild {
+  readonly process: ChildProcess;
+  readonly pid: number | undefined;
+  readonly exited: Promise<void>;
+  spawnError?: Error;
+}
+
+/**
+ * Creates the temp dir and port for a server, builds the service object with `create`
+ * and starts it. Nothing is left behind if the first start fails.
+ */
+export async function launchServer<T extends ManagedProcess>(
+  spec: ServerSpec,
+  create: (home: ServerHome) => T,
+): Promise<T> {
+  const binaryPath = await findBinary(spec.binary, spec.debianPackage);
+  const dir = await mkdtemp(join(tmpdir(), `live-calls-${spec.binary}-`));
+  registry().dirs.add(dir);
+  const port = await reservePort();
+  const service = create({ spec, binaryPath, port, dir });
+  try {
+    await service.start();
+  } catch (error) {
+    await service.close();
+    throw error;
+  }
+  return service;
+}
+
+/** One server process, restartable on the same port and data dir until close(). */
+export class ManagedProcess implements ManagedService {
+  readonly url: string;
+  readonly port: number;
+  readonly dir: string;
+  readonly logFile: string;
+  readonly #spec: ServerSpec;
+  readonly #binaryPath: string;
+  #child: RunningChild | undefined;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+  // Operations run one after another, so a restart never races a stop or a close.
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(home: ServerHome) {
+    this.#spec = home.spec;
+    this.#binaryPath = home.binaryPath;
+    this.port = home.port;
+    this.dir = home.dir;
+    this.url = `${home.spec.scheme}://127.0.0.1:${home.port}`;
+    this.logFile = join(home.dir, `${home.spec.binary}.log`);
+  }
+
+  get running(): boolean {
+    return this.#child !== undefined;
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  start(): Promise<void> {
+    return this.#serialize(() => this.#start());
+  }
+
+  stop(): Promise<void> {
+    return this.#serialize(() => this.#stop());
+  }
+
+  restart(): Promise<void> {
+    return this.#serialize(async () => {
+      await this.#stop();
+      await this.#start();
+    });
+  }
+
+  kill(): Promise<void> {
+    return this.#serialize(() => this.#kill());
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#serialize(async () => {
+      this.#closed = true;
+      await this.#stop();
+      await rm(this.dir, { recursive: true, force: true });
+      registry().dirs.delete(this.dir);
+      releasePort(this.port);
+    });
+    return this.#closing;
+  }
+
+  #serialize<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.#queue.then(operation);
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async #start(): Promise<void> {
+    if (this.#closed) throw new Error(`${this.#spec.binary} at ${this.url} is closed`);
+    if (this.#child !== undefined) return;
+
+    const args = this.#spec.args(this.port, this.dir);
+    await appendFile(
+      this.logFile,
+      `--- ${new Date().toISOString()} live-calls test-services: ${this.#binaryPath} ${args.join(' ')}\n`,
+    );
+    const child = await this.#spawn(args);
+    try {
+      await this.#waitUntilReady(child);
+    } catch (error) {
+      await this.#kill();
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ServiceStartError(reason, this.logFile, await readLogTail(this.logFile), {
+        cause: child.spawnError ?? error,
+      });
+    }
+  }
+
+  async #spawn(args: readonly string[]): Promise<RunningChild> {
+    // The child writes straight into the log file: no pipes for the test process to drain.
+    const log = await open(this.logFile, 'a');
+    let server: ChildProcess;
+    try {
+      server = spawn(this.#binaryPath, args, { stdio: ['ignore', log.fd, log.fd] });
+    } finally {
+      await log.close();
+    }
+    const children = registry().children;
+    let onExited: () => void = () => undefined;
+    const child: RunningChild = {
+      process: server,
+      pid: server.pid,
+      exited: new Promise<void>((resolve) => (onExited = resolve)),
+    };
+    const gone = (): void => {
+      children.delete(server);
+      if (this.#child === child) this.#child = undefined;
+      onExited();
+    };
+    server.once('exit', gone);
+    server.on('error', (error) => {
+      // Only a failed spawn means there is no process; other errors are failed kill() calls.
+      if (server.pid === undefined) {
+        child.spawnError = error;
+        gone();
+      }
+    });
+    if (server.pid !== undefined) {
+      children.add(server);
+      this.#child = child;
+    }
+    return child;
+  }
+
+  async #waitUntilReady(child: RunningChild): Promise<void> {
+    let exited = false;
+    void child.exited.then(() => (exited = true));
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (!exited) {
+      if (child.pid !== undefined && (await this.#spec.isReady(this.port, child.pid))) return;
+      if (Date.now() >= deadline) {
+        throw new Error(
+          `${this.#spec.binary} did not serve ${this.url} within ${START_TIMEOUT_MS} ms`,
+        );
+      }
+      await delay(READY_POLL_INTERVAL_MS);
+    }
+    const { exitCode, signalCode } = child.process;
+    throw new Error(
+      `${this.#spec.binary} exited (code ${String(exitCode)}, signal ${String(signalCode)}) ` +
+        `before serving ${this.url}`,
+    );
+  }
+
+  async #stop(): Promise<void> {
+    const child = this.#child;
+    if (child === undefined) return;
+    child.process.kill('SIGTERM');
+    const escalation = setTimeout(() => child.process.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    try {
+      await child.exited;
+    } finally {
+      clearTimeout(escalation);
+    }
+  }
+
+  async #kill(): Promise<void> {
+    const child = this.#child;
+    if (child === undefined) return;
+    child.process.kill('SIGKILL');
+    await child.exited;
+  }
+}
