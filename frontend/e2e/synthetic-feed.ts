@@ -15,6 +15,12 @@ export interface FeedOptions {
   calls: number;
   /** Call events per second after the snapshot. */
   updatesPerSecond: number;
+  /**
+   * Cookie sign-in (user name = password) with sessions this long; without it `/auth/me`
+   * answers 404 and the dashboard runs as an anonymous admin, as against a backend
+   * without auth.
+   */
+  sessionTtlMs?: number;
 }
 
 export interface SyntheticFeed {
@@ -123,12 +129,42 @@ function stats(pool: CallPool): StatsPayload {
   };
 }
 
+function cookieSession(req: IncomingMessage, sessions: Map<string, Session>): Session | null {
+  const match = /(?:^|;\s*)lc_session=([^;]+)/.exec(req.headers.cookie ?? '');
+  const session = match ? sessions.get(match[1]!) : undefined;
+  return session !== undefined && session.exp * 1000 > Date.now() ? session : null;
+}
+
+interface Session {
+  sub: string;
+  role: 'noc';
+  company_id: null;
+  exp: number;
+}
+
+function json(res: ServerResponse, status: number, body?: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(body === undefined ? undefined : JSON.stringify(body));
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  let body = '';
+  for await (const chunk of req) body += String(chunk);
+  return body;
+}
+
 export async function startSyntheticFeed(options: FeedOptions): Promise<SyntheticFeed> {
   const pool = new CallPool();
+  const sessions = new Map<string, Session>();
+  const auth = options.sessionTtlMs !== undefined;
+  const expiryTimers = new Set<ReturnType<typeof setTimeout>>();
   const epoch = `synth${Date.now().toString(36)}`;
   for (let i = 0; i < options.calls; i++) pool.create(Date.now());
   let sent = 0;
   const streams = new Set<ServerResponse>();
+  /** Recent call events as written, for resumes (CONTRACT §4): `[seq, frame]`. */
+  const log: [number, string][] = [];
+  const LOG_LIMIT = 20_000;
 
   const write = (res: ServerResponse, event: string, data: unknown, id?: string) => {
     res.write(`${id ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
@@ -144,10 +180,13 @@ export async function startSyntheticFeed(options: FeedOptions): Promise<Syntheti
     const now = Date.now();
     for (let i = 0; i < count; i++) {
       for (const record of pool.step(now)) {
-        const id = `${epoch}:${pool.nextSeq()}`;
-        for (const res of streams) write(res, `call.${record.phase}`, record, id);
+        const seq = pool.nextSeq();
+        const frame = `id: ${epoch}:${seq}\nevent: call.${record.phase}\ndata: ${JSON.stringify(record)}\n\n`;
+        log.push([seq, frame]);
+        for (const res of streams) res.write(frame);
         sent++;
       }
+      if (log.length > LOG_LIMIT) log.splice(0, log.length - LOG_LIMIT);
     }
   }, TICK_MS);
   const slow = setInterval(() => {
@@ -172,9 +211,29 @@ export async function startSyntheticFeed(options: FeedOptions): Promise<Syntheti
 
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path === '/api/v1/auth/me') {
-      res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'not_found', message: 'no auth' } }));
+    const session = auth ? cookieSession(req, sessions) : null;
+    if (path === '/api/v1/auth/login' && auth && req.method === 'POST') {
+      void readBody(req).then((body) => {
+        const { username, password } = JSON.parse(body) as { username: string; password: string };
+        if (!username || username !== password) {
+          json(res, 401, { error: { code: 'unauthorized', message: 'bad credentials' } });
+          return;
+        }
+        const token = `t${Math.random().toString(36).slice(2)}`;
+        const exp = Math.ceil((Date.now() + (options.sessionTtlMs ?? 0)) / 1000);
+        sessions.set(token, { sub: username, role: 'noc', company_id: null, exp });
+        res.writeHead(204, {
+          'set-cookie': `lc_session=${token}; Path=/; HttpOnly; SameSite=Strict`,
+        });
+        res.end();
+      });
+    } else if (path === '/api/v1/auth/me') {
+      if (!auth) json(res, 404, { error: { code: 'not_found', message: 'no auth' } });
+      else if (session === null)
+        json(res, 401, { error: { code: 'unauthorized', message: 'no session' } });
+      else json(res, 200, session);
+    } else if (auth && session === null && path.startsWith('/api/')) {
+      json(res, 401, { error: { code: 'unauthorized', message: 'no session' } });
     } else if (path === '/api/v1/live/stats') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(stats(pool)));
@@ -195,29 +254,64 @@ export async function startSyntheticFeed(options: FeedOptions): Promise<Syntheti
         heartbeat_ms: 15_000,
         server_time: now,
       });
-      write(
-        res,
-        'snapshot',
-        {
-          epoch,
-          seq: pool.seq,
-          reason: 'initial',
-          server_time: now,
-          calls: [...pool.active.values()],
-          sources: [
-            {
-              source: 'pbx-synth',
-              state: 'up',
-              last_sync_at: now - 4_000,
-              active: pool.active.size,
-            },
-            { source: 'pbx-fra-2', state: 'stale', last_sync_at: now - 125_000, active: 0 },
-          ],
-        },
-        `${epoch}:${pool.seq}`,
-      );
+      // Resume when the id is of this epoch and the log still holds everything after it.
+      const url = new URL(req.url ?? '/', 'http://x');
+      const lastId =
+        (req.headers['last-event-id'] as string | undefined) ??
+        url.searchParams.get('last_event_id');
+      const colon = lastId ? lastId.lastIndexOf(':') : -1;
+      const resumeSeq =
+        lastId && lastId.slice(0, colon) === epoch ? Number(lastId.slice(colon + 1)) : null;
+      const oldest = log[0]?.[0] ?? pool.seq + 1;
+      if (resumeSeq !== null && (resumeSeq >= pool.seq || resumeSeq >= oldest - 1)) {
+        for (const [seq, frame] of log) if (seq > resumeSeq) res.write(frame);
+      } else {
+        write(
+          res,
+          'snapshot',
+          {
+            epoch,
+            seq: pool.seq,
+            reason:
+              lastId === null || lastId === undefined
+                ? 'initial'
+                : resumeSeq === null
+                  ? 'epoch_changed'
+                  : 'resume_expired',
+            server_time: now,
+            calls: [...pool.active.values()],
+            sources: [
+              {
+                source: 'pbx-synth',
+                state: 'up',
+                last_sync_at: now - 4_000,
+                active: pool.active.size,
+              },
+              { source: 'pbx-fra-2', state: 'stale', last_sync_at: now - 125_000, active: 0 },
+            ],
+          },
+          `${epoch}:${pool.seq}`,
+        );
+      }
       write(res, 'stats', stats(pool));
       streams.add(res);
+      if (session !== null) {
+        // CONTRACT §6: at the token's exp the server says so, then closes the stream.
+        const timer = setTimeout(
+          () => {
+            expiryTimers.delete(timer);
+            write(res, 'session.expired', { server_time: Date.now() });
+            streams.delete(res);
+            res.end();
+          },
+          session.exp * 1000 - Date.now(),
+        );
+        expiryTimers.add(timer);
+        req.on('close', () => {
+          clearTimeout(timer);
+          expiryTimers.delete(timer);
+        });
+      }
       req.on('close', () => streams.delete(res));
     } else {
       void serveStatic(req, res);
@@ -231,6 +325,7 @@ export async function startSyntheticFeed(options: FeedOptions): Promise<Syntheti
     close: async () => {
       clearInterval(ticker);
       clearInterval(slow);
+      for (const timer of expiryTimers) clearTimeout(timer);
       for (const res of streams) res.end();
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
