@@ -129,9 +129,12 @@ describe.each(ENGINES)('contract (%s engine)', (engine) => {
 
     await c.waitForEvents('source', 1);
     const changes = callEvents(c).map((e) => ({ event: e.event, record: payload<CallRecord>(e) }));
-    expect(changes).toHaveLength(2);
+    expect(changes, c.summary()).toHaveLength(2);
     const reaped = changes.find((x) => x.event === 'call.ended');
-    expect(reaped?.record.id).toBe(gone.record.id);
+    expect(
+      reaped?.record.id,
+      JSON.stringify(changes.map((x) => [x.event, x.record.id, x.record.seq])),
+    ).toBe(gone.record.id);
     expect(reaped?.record.end).toEqual({ reason: 'reaped' });
     expect(changes.find((x) => x.event === 'call.ringing')?.record.id).toBe(missed.record.id);
     const source = payload<SourceStatus>(c.events.find((e) => e.event === 'source')!);

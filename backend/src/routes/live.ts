@@ -30,11 +30,11 @@ const live: FastifyPluginCallback = (app, _opts, done) => {
     { schema: { querystring: liveQuerySchema } },
     async (request, reply) => {
       const scope = scopeFor(request.session, request.query.company_id);
-      const snapshot = await app.store.snapshot(scope.company_id);
+      const snapshot = await app.store.snapshot(scope.company_id, scope.redacted ? 'user' : 'full');
       return reply
         .type('application/json')
         .header('cache-control', 'no-store')
-        .send(snapshotJson(snapshot, scope, Date.now()));
+        .send(snapshotJson(snapshot, scope.sources, Date.now()));
     },
   );
   done();

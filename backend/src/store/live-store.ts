@@ -34,17 +34,16 @@ export interface ApplyResult {
   seq: number;
 }
 
-/** An active call as stored: its JSON in both views. */
-export interface StoredCall {
-  company: string | null;
-  data: string;
-  userData: string | undefined;
-}
+/** Which serialized view of the records: `user` is without `sip` (CONTRACT §7). */
+export type RecordView = 'full' | 'user';
 
 export interface SnapshotData {
   epoch: string;
   seq: number;
-  calls: StoredCall[];
+  /** Number of calls in `callsJson`. */
+  count: number;
+  /** The calls' JSON joined with commas, ready to splice into an array. */
+  callsJson: string;
   sources: SourceStatus[];
 }
 
@@ -60,8 +59,8 @@ export interface LiveStore {
   readonly engine: 'redis' | 'memory';
   /** Applies records in order; each is one atomic step. */
   applyBatch(items: readonly ApplyItem[]): Promise<ApplyResult[]>;
-  /** Active calls (of one company, or all) with the seq they reflect, read atomically. */
-  snapshot(company: string | null): Promise<SnapshotData>;
+  /** Active calls (of one company, or all) in one view, with the seq they reflect, read atomically. */
+  snapshot(company: string | null, view: RecordView): Promise<SnapshotData>;
   /** Every event after `afterSeq` of `epoch`, or why that cannot be had. */
   replay(epoch: string, afterSeq: number): Promise<ReplayRead>;
   /** Records of the source's active calls (for reconciliation). */

@@ -15,16 +15,18 @@ import type {
   LiveStore,
   LogEvent,
   LogListener,
+  RecordView,
   ReplayRead,
   SnapshotData,
-  StoredCall,
 } from './live-store.js';
 import { recordViews } from './record-views.js';
 import { RingLog } from './ring-log.js';
 import { SyncAssembly } from './sync-assembly.js';
 
-interface Entry extends StoredCall {
+interface Entry {
   record: CallRecord;
+  data: string;
+  userData: string | undefined;
   expiresAt: number;
 }
 
@@ -77,7 +79,6 @@ export class MemoryStore implements LiveStore {
     const ended = record.phase === 'ended';
     this.#calls.set(record.id, {
       record,
-      company: record.company_id,
       ...views,
       expiresAt: ended ? now + TOMBSTONE_TTL_MS : Number.POSITIVE_INFINITY,
     });
@@ -123,17 +124,18 @@ export class MemoryStore implements LiveStore {
     this.#syncs.sweep(now);
   }
 
-  snapshot(company: string | null): Promise<SnapshotData> {
-    const calls: StoredCall[] = [];
+  snapshot(company: string | null, view: RecordView): Promise<SnapshotData> {
+    const calls: string[] = [];
     for (const entry of this.#calls.values()) {
       if (entry.record.phase === 'ended') continue;
-      if (company !== null && entry.company !== company) continue;
-      calls.push({ company: entry.company, data: entry.data, userData: entry.userData });
+      if (company !== null && entry.record.company_id !== company) continue;
+      calls.push(view === 'user' ? (entry.userData ?? entry.data) : entry.data);
     }
     return Promise.resolve({
       epoch: this.#epoch,
       seq: this.#seq,
-      calls,
+      count: calls.length,
+      callsJson: calls.join(','),
       sources: this.#statuses(),
     });
   }

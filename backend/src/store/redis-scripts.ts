@@ -79,20 +79,22 @@ return out
 `);
 
 /**
- * ARGV: candidate epoch, company ('' = all). Returns: epoch, seq, count, then company, data,
- * udata per call, then source, state, last_sync_at per source (source status JSONs).
+ * ARGV: candidate epoch, company ('' = all), view ('full' | 'user'). Returns: epoch, seq,
+ * count, the calls' JSON joined with commas, then one status JSON per source.
  */
 export const SNAPSHOT = new LuaScript(`${PRELUDE}
 local epoch = ensure_epoch(ARGV[1])
 local set = ARGV[2] == '' and '${KEYS.activeCalls}' or ('${KEYS.companyCallsPrefix}' .. ARGV[2])
+local user = ARGV[3] == 'user'
 local ids = redis.call('ZRANGE', set, 0, -1)
-local out = { epoch, tonumber(redis.call('GET', SEQ) or '0'), #ids }
+local calls = {}
 for _, id in ipairs(ids) do
-  local v = redis.call('HMGET', '${KEYS.callPrefix}' .. id, 'company', 'd', 'u')
-  out[#out + 1] = v[1] or ''
-  out[#out + 1] = v[2] or ''
-  out[#out + 1] = v[3] or ''
+  local v = redis.call('HMGET', '${KEYS.callPrefix}' .. id, 'd', 'u')
+  if v[1] then
+    if user and v[2] and v[2] ~= '' then calls[#calls + 1] = v[2] else calls[#calls + 1] = v[1] end
+  end
 end
+local out = { epoch, tonumber(redis.call('GET', SEQ) or '0'), #calls, table.concat(calls, ',') }
 local sources = redis.call('HGETALL', '${KEYS.sources}')
 for i = 1, #sources, 2 do
   local state, last = string.match(sources[i + 1], '^(%a+)|(%d*)$')

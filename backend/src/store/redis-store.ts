@@ -17,9 +17,9 @@ import type {
   LiveStore,
   LogEvent,
   LogListener,
+  RecordView,
   ReplayRead,
   SnapshotData,
-  StoredCall,
 } from './live-store.js';
 import { KEYS } from './redis-keys.js';
 import {
@@ -145,26 +145,18 @@ export class RedisStore implements LiveStore {
     return results;
   }
 
-  async snapshot(company: string | null): Promise<SnapshotData> {
-    const reply = (await SNAPSHOT.run(this.#redis, [newEpoch(), company ?? ''])) as string[];
-    const epoch = String(reply[0]);
-    const seq = Number(reply[1]);
-    const count = Number(reply[2]);
-    const calls: StoredCall[] = [];
-    let i = 3;
-    for (const end = 3 + count * 3; i < end; i += 3) {
-      const data = reply[i + 1] ?? '';
-      if (data === '') continue;
-      const userData = reply[i + 2] ?? '';
-      calls.push({
-        company: reply[i] || null,
-        data,
-        userData: userData === '' ? undefined : userData,
-      });
-    }
-    const sources = reply.slice(i).map((json) => JSON.parse(json) as SourceStatus);
+  async snapshot(company: string | null, view: RecordView): Promise<SnapshotData> {
+    const reply = (await SNAPSHOT.run(this.#redis, [newEpoch(), company ?? '', view])) as [
+      string,
+      number,
+      number,
+      string,
+      ...string[],
+    ];
+    const [epoch, seq, count, callsJson, ...statuses] = reply;
+    const sources = statuses.map((json) => JSON.parse(json) as SourceStatus);
     sources.sort((a, b) => a.source.localeCompare(b.source));
-    return { epoch, seq, calls, sources };
+    return { epoch, seq: Number(seq), count: Number(count), callsJson, sources };
   }
 
   async replay(epoch: string, afterSeq: number): Promise<ReplayRead> {

@@ -50,8 +50,11 @@ export class LiveClient {
     this.#onClose = listener;
   }
 
-  /** Takes a live event: buffered while starting, queued for this batch's write when live. */
-  offer(epoch: string, event: LogEvent, frame: () => string): boolean {
+  /**
+   * Takes a live event the client may see: buffered while starting, queued for this batch's
+   * write when live. True when it is the first frame queued since the last flush.
+   */
+  offer(epoch: string, event: LogEvent, frame: string): boolean {
     if (this.state === 'starting') {
       if (this.startBuffer.length >= this.limits.maxStartBuffer) {
         this.close('queue_full');
@@ -62,7 +65,7 @@ export class LiveClient {
     }
     if (this.state !== 'live' || epoch !== this.epoch || event.seq <= this.seq) return false;
     this.seq = event.seq;
-    this.pending.push(frame());
+    this.pending.push(frame);
     return this.pending.length === 1;
   }
 

@@ -11,7 +11,13 @@ import {
 } from '@live-calls/protocol';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import type { LiveStore, LogBatch, LogEvent, SnapshotData } from '../store/live-store.js';
+import type {
+  LiveStore,
+  LogBatch,
+  LogEvent,
+  RecordView,
+  SnapshotData,
+} from '../store/live-store.js';
 import {
   LiveClient,
   type ClientIdentity,
@@ -32,6 +38,10 @@ export interface LiveHubOptions {
 }
 
 const DEFAULT_START_BUFFER = 200_000;
+
+function viewOf(client: LiveClient): RecordView {
+  return client.scope.redacted ? 'user' : 'full';
+}
 
 export class LiveHub {
   readonly #store: LiveStore;
@@ -125,11 +135,12 @@ export class LiveHub {
     reason: SnapshotReason,
     shared?: SnapshotData,
   ): Promise<string> {
-    const snapshot = shared ?? (await this.#store.snapshot(client.scope.company_id));
+    const snapshot =
+      shared ?? (await this.#store.snapshot(client.scope.company_id, viewOf(client)));
     client.epoch = snapshot.epoch;
     client.seq = snapshot.seq;
     this.#metrics.resumes.inc({ outcome: `snapshot_${reason}` });
-    const data = snapshotJson(snapshot, client.scope, this.#now(), reason);
+    const data = snapshotJson(snapshot, client.scope.sources, this.#now(), reason);
     const frame = eventFrame('snapshot', data, formatEventId(snapshot.epoch, snapshot.seq));
     return (shared === undefined ? this.#connected(client) : '') + frame;
   }
@@ -162,7 +173,9 @@ export class LiveHub {
     client.startBuffer = [];
     client.state = 'live';
     for (const { epoch, event } of buffered) {
-      client.offer(epoch, event, () => this.#frame(epoch, event, client.scope.redacted));
+      if (epoch === client.epoch && event.seq > client.seq && this.#visible(client, event)) {
+        client.offer(epoch, event, this.#frame(epoch, event, client.scope.redacted));
+      }
     }
     this.#flush(client);
   }
@@ -188,24 +201,52 @@ export class LiveHub {
       this.#seq = 0;
       if (previous !== undefined) void this.#resyncAll(batch.epoch);
     }
-    const touched: LiveClient[] = [];
-    for (const event of batch.events) {
-      this.#seq = event.seq;
-      let full: string | undefined;
-      let user: string | undefined;
-      const frameFor = (client: LiveClient) => () =>
-        client.scope.redacted
-          ? (user ??= this.#frame(batch.epoch, event, true))
-          : (full ??= this.#frame(batch.epoch, event, false));
-      const offer = (client: LiveClient) => {
-        if (client.offer(batch.epoch, event, frameFor(client))) touched.push(client);
-      };
-      if (event.name === 'source') {
-        this.#sourceClients.forEach(offer);
-        continue;
+    const events = batch.events;
+    const first = events[0];
+    const last = events.at(-1);
+    if (first === undefined || last === undefined) return;
+    this.#seq = last.seq;
+    // Full-view frames are needed by nearly every batch; user-view ones only when a user
+    // client is touched, so they are made on demand, each at most once.
+    const full = events.map((event) => this.#frame(batch.epoch, event, false));
+    const user: (string | undefined)[] = [];
+    const frameAt = (i: number, redacted: boolean) =>
+      redacted ? (user[i] ??= this.#frame(batch.epoch, events[i]!, true)) : full[i]!;
+
+    // Clients that see everything and are exactly at the batch's start share one chunk.
+    let shared: string | undefined;
+    for (const client of this.#unscoped) {
+      if (
+        client.state === 'live' &&
+        client.epoch === batch.epoch &&
+        client.seq < first.seq &&
+        !client.scope.redacted
+      ) {
+        client.seq = last.seq;
+        client.pending.push((shared ??= full.join('')));
+        this.#flush(client);
+      } else {
+        for (let i = 0; i < events.length; i++)
+          client.offer(batch.epoch, events[i]!, frameAt(i, client.scope.redacted));
+        this.#flush(client);
       }
-      this.#unscoped.forEach(offer);
-      if (event.company !== null) this.#byCompany.get(event.company)?.forEach(offer);
+    }
+
+    const touched = new Set<LiveClient>();
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]!;
+      const targets =
+        event.name === 'source'
+          ? this.#sourceClients
+          : event.company === null
+            ? undefined
+            : this.#byCompany.get(event.company);
+      if (targets === undefined) continue;
+      for (const client of targets) {
+        if (client.scope.company_id === null) continue; // served above
+        if (client.offer(batch.epoch, event, frameAt(i, client.scope.redacted)))
+          touched.add(client);
+      }
     }
     for (const client of touched) this.#flush(client);
   }
@@ -220,16 +261,23 @@ export class LiveHub {
 
   /** The epoch changed under live clients: each gets a fresh snapshot, one read per scope. */
   async #resyncAll(epoch: string): Promise<void> {
-    const groups = new Map<string | null, LiveClient[]>();
+    const groups = new Map<
+      string,
+      { company: string | null; view: RecordView; clients: LiveClient[] }
+    >();
     for (const client of this.#clients) {
       if (client.state !== 'live' || client.epoch === epoch) continue;
       client.state = 'starting';
       const company = client.scope.company_id;
-      groups.set(company, [...(groups.get(company) ?? []), client]);
+      const view = viewOf(client);
+      const key = `${view}\u0000${company ?? ''}`;
+      const group = groups.get(key) ?? { company, view, clients: [] };
+      group.clients.push(client);
+      groups.set(key, group);
     }
-    for (const [company, clients] of groups) {
+    for (const { company, view, clients } of groups.values()) {
       try {
-        const snapshot = await this.#store.snapshot(company);
+        const snapshot = await this.#store.snapshot(company, view);
         for (const client of clients) {
           if (client.state !== 'starting') continue;
           client.write(await this.#snapshotBody(client, 'epoch_changed', snapshot));

@@ -15,19 +15,16 @@ export function retryFrame(ms: number): string {
 
 /**
  * The snapshot body (CONTRACT §5 and §6) spliced from stored JSON without re-parsing it.
- * `reason` is omitted for the HTTP snapshot.
+ * `reason` is omitted for the HTTP snapshot; sources only for roles that may see them.
  */
 export function snapshotJson(
   snapshot: SnapshotData,
-  view: { redacted: boolean; sources: boolean },
+  showSources: boolean,
   serverTime: number,
   reason?: SnapshotReason,
 ): string {
-  const calls = snapshot.calls.map((call) =>
-    view.redacted ? (call.userData ?? call.data) : call.data,
-  );
   const head = `{"epoch":${JSON.stringify(snapshot.epoch)},"seq":${snapshot.seq},`;
   const why = reason === undefined ? '' : `"reason":"${reason}",`;
-  const sources = view.sources ? JSON.stringify(snapshot.sources) : '[]';
-  return `${head}${why}"server_time":${serverTime},"calls":[${calls.join(',')}],"sources":${sources}}`;
+  const sources = showSources ? JSON.stringify(snapshot.sources) : '[]';
+  return `${head}${why}"server_time":${serverTime},"calls":[${snapshot.callsJson}],"sources":${sources}}`;
 }

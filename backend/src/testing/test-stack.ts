@@ -78,10 +78,19 @@ export async function startStack(
     };
     await add();
     const first = backends[0]!;
+    let published = 0;
     const publishRaw = (subject: string, data: string | Uint8Array) => {
       const bytes = typeof data === 'string' ? encoder.encode(data) : data;
+      published++;
       if (publisher) publisher.publish(subject, bytes);
       else first.app.bus.publish(subject, bytes);
+    };
+    const received = async () => {
+      let total = 0;
+      for (const b of backends) {
+        for (const value of (await b.app.metrics.eventsReceived.get()).values) total += value.value;
+      }
+      return total;
     };
     return {
       engine,
@@ -92,8 +101,12 @@ export async function startStack(
       publishRaw,
       flush: async () => {
         await publisher?.flush();
-        // Let every backend take what arrived and write it.
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        // Until the backends have taken every message (core NATS delivers asynchronously;
+        // messages sent while a server was away never arrive, hence the bound) and written it.
+        const deadline = Date.now() + 5_000;
+        while ((await received()) < published && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
         await Promise.all(backends.map((b) => b.app.ingester.drained()));
       },
       addBackend: (extra) => {

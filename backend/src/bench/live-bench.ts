@@ -1,0 +1,305 @@
+// `pnpm bench` for the backend pipeline (issue: live pipeline). The server under test runs
+// alone on core 0 (`taskset -c 0`); this load generator, Redis and NATS run on core 1.
+// Every number is printed next to the plain peer's, measured in the same run.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { freePort, startNats, startRedis } from '@live-calls/test-services';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { callEventSubject, type CallRecord, type Phase } from '@live-calls/protocol';
+import { LoadClients, percentile } from './load-clients.js';
+
+const SERVER = fileURLToPath(new URL('../server.js', import.meta.url));
+const PEER = fileURLToPath(new URL('./plain-peer.js', import.meta.url));
+const quick = process.argv.includes('--quick');
+const SECONDS = quick ? 4 : 10;
+const TICKS = 1000 / 10;
+const CLK_TCK = 100;
+
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+function rssBytes(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'))!;
+  return Number(line.split(/\s+/)[1]) * 1024;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function pinned(script: string, env: Record<string, string>): ChildProcess {
+  return spawn('taskset', ['-c', '0', process.execPath, script], {
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+/** Waits until `url` answers (with 2xx when `strict`). */
+async function waitReady(url: string, strict = true): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const ok = await fetch(url).then(
+      (r) => r.ok || !strict,
+      () => false,
+    );
+    if (ok) return;
+    await sleep(50);
+  }
+  throw new Error(`${url} not ready`);
+}
+
+class Traffic {
+  #calls: { record: CallRecord; phase: number }[] = [];
+  #next = 0;
+  published = 0;
+  readonly #phases: Phase[] = ['setup', 'ringing', 'answered', 'ended'];
+
+  constructor(
+    private readonly nats: NatsConnection,
+    private readonly prefix: string,
+    size = 2_000,
+  ) {
+    for (let i = 0; i < size; i++) this.#calls.push(this.#newCall(i));
+  }
+
+  #newCall(i: number): { record: CallRecord; phase: number } {
+    const callId = `${this.prefix}-${i}-${Math.random().toString(36).slice(2)}`;
+    const now = Date.now();
+    return {
+      phase: 0,
+      record: {
+        v: 1,
+        id: `bench:${callId}`,
+        source: 'bench',
+        call_id: callId,
+        seq: 0,
+        phase: 'setup',
+        ts: now,
+        company_id: `company-${i % 500}`,
+        direction: 'inbound',
+        from: { user: '+15550100' },
+        to: { user: '+15550199' },
+        trunk: `trunk-${i % 8}`,
+        created_at: now,
+        answered_at: null,
+        ended_at: null,
+      },
+    };
+  }
+
+  /** Publishes `count` events, each call walking setup → ringing → answered → ended. */
+  publish(count: number): void {
+    for (let n = 0; n < count; n++) {
+      const slot = this.#next++ % this.#calls.length;
+      let call = this.#calls[slot]!;
+      if (call.phase === this.#phases.length) call = this.#calls[slot] = this.#newCall(slot);
+      const phase = this.#phases[call.phase++]!;
+      const now = Date.now();
+      const record: CallRecord = {
+        ...call.record,
+        seq: call.phase,
+        phase,
+        ts: now,
+        sip: { bench_t: performance.timeOrigin + performance.now() },
+      };
+      if (phase === 'answered') record.answered_at = now;
+      if (phase === 'ended') {
+        record.ended_at = now;
+        record.end = { reason: 'bye' };
+      }
+      this.nats.publish(callEventSubject(phase), JSON.stringify(record));
+      this.published++;
+    }
+  }
+
+  /** Publishes at `perSecond` for `seconds`, in 10 ms ticks. */
+  async run(perSecond: number, seconds: number): Promise<void> {
+    const perTick = perSecond / TICKS;
+    const start = performance.now();
+    let due = 0;
+    for (let tick = 1; tick <= seconds * TICKS; tick++) {
+      due += perTick;
+      const count = Math.floor(due);
+      due -= count;
+      this.publish(count);
+      const wait = start + tick * 10 - performance.now();
+      if (wait > 0) await sleep(wait);
+    }
+    await this.nats.flush();
+  }
+}
+
+interface FloorResult {
+  p50: number;
+  p99: number;
+  deliveries: number;
+  expected: number;
+  lost: number;
+  duplicated: number;
+  cpuPerDeliveryUs: number;
+}
+
+async function floor(
+  name: string,
+  url: string,
+  pid: number,
+  traffic: Traffic,
+  clients: number,
+  rate: number,
+  seconds: number,
+  headers?: Record<string, string>,
+): Promise<FloorResult> {
+  const load = new LoadClients();
+  await load.open(`${url}/api/v1/live/calls`, clients, 10, headers);
+  await traffic.run(rate, 1);
+  await sleep(300);
+  load.reset();
+  load.measuring = true;
+  const before = traffic.published;
+  const cpu0 = cpuSeconds(pid);
+  await traffic.run(rate, seconds);
+  await sleep(1_000);
+  load.measuring = false;
+  const cpu = cpuSeconds(pid) - cpu0;
+  load.close();
+  const deliveries = load.stats.reduce((n, s) => n + s.events, 0);
+  const result = {
+    p50: percentile(load.latencies, 50),
+    p99: percentile(load.latencies, 99),
+    deliveries,
+    expected: (traffic.published - before) * clients,
+    lost: load.stats.reduce((n, s) => n + s.lost, 0),
+    duplicated: load.stats.reduce((n, s) => n + s.duplicated, 0),
+    cpuPerDeliveryUs: (cpu / Math.max(1, deliveries)) * 1e6,
+  };
+  console.log(
+    `  ${name.padEnd(8)} ${clients} clients × ${rate}/s: p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, ` +
+      `${result.deliveries}/${result.expected} delivered, lost ${result.lost}, dup ${result.duplicated}, ` +
+      `CPU ${result.cpuPerDeliveryUs.toFixed(2)} µs/delivery`,
+  );
+  await sleep(500);
+  return result;
+}
+
+async function appliedCount(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return [...text.matchAll(/^live_events_applied_total\{[^}]*\} (\d+)/gm)].reduce(
+    (n, m) => n + Number(m[1]),
+    0,
+  );
+}
+
+async function main(): Promise<void> {
+  const [redis, nats] = await Promise.all([startRedis(), startNats({ jetstream: false })]);
+  for (const pid of [redis.pid, nats.pid])
+    if (pid !== undefined) spawn('taskset', ['-pc', '1', String(pid)], { stdio: 'ignore' });
+  const children: ChildProcess[] = [];
+  try {
+    const backendPort = await freePort();
+    const peerPort = await freePort();
+    const backend = pinned(SERVER, {
+      PORT: String(backendPort),
+      REDIS_URL: redis.url,
+      NATS_URL: nats.url,
+      HEARTBEAT_MS: '15000',
+    });
+    children.push(backend);
+    const peer = pinned(PEER, { PORT: String(peerPort), NATS_URL: nats.url });
+    children.push(peer);
+    const backendUrl = `http://127.0.0.1:${backendPort}`;
+    const peerUrl = `http://127.0.0.1:${peerPort}`;
+    await waitReady(`${backendUrl}/readyz`);
+    await waitReady(peerUrl, false);
+    const publisher = await connect({ servers: nats.url });
+    const traffic = new Traffic(publisher, 'floor');
+
+    console.log(
+      `live-calls backend benchmark (${SECONDS} s per run; backend and peer on core 0, load on core 1)`,
+    );
+    console.log('NOC floor: 200 all-scope clients, 1,000 events/s');
+    // Both servers receive every event; each is measured while its own clients are open.
+    const ours = await floor('backend', backendUrl, backend.pid!, traffic, 200, 1_000, SECONDS);
+    const theirs = await floor('peer', peerUrl, peer.pid!, traffic, 200, 1_000, SECONDS);
+    console.log(
+      `  ratio backend/peer: CPU per delivery ${(ours.cpuPerDeliveryUs / theirs.cpuPerDeliveryUs).toFixed(2)}×, ` +
+        `p99 ${(ours.p99 / theirs.p99).toFixed(2)}× (targets: p99 ≤ 50 ms, CPU ≤ 1.5×, 0 lost, 0 dup)`,
+    );
+
+    console.log('Saturation: highest delivery rate with p99 ≤ 100 ms (200 clients)');
+    let best = 0;
+    for (const rate of quick ? [1_000, 2_000] : [1_000, 2_000, 3_000, 4_000, 6_000]) {
+      const r = await floor(
+        'backend',
+        backendUrl,
+        backend.pid!,
+        traffic,
+        200,
+        rate,
+        Math.min(SECONDS, 5),
+      );
+      if (r.p99 > 100 || r.lost > 0) break;
+      best = rate * 200;
+    }
+    console.log(`  → ${best.toLocaleString('en')} deliveries/s`);
+
+    console.log('Ingest: events/s one instance applies to Redis');
+    const ingest = new Traffic(publisher, 'ingest', 20_000);
+    const total = quick ? 40_000 : 100_000;
+    const applied0 = await appliedCount(backendUrl);
+    const t0 = performance.now();
+    while (ingest.published < total) {
+      ingest.publish(5_000);
+      await publisher.flush();
+      while (ingest.published - ((await appliedCount(backendUrl)) - applied0) > 20_000)
+        await sleep(5);
+    }
+    while ((await appliedCount(backendUrl)) - applied0 < total) await sleep(5);
+    const rate = total / ((performance.now() - t0) / 1000);
+    console.log(`  ${Math.round(rate).toLocaleString('en')} events/s applied (target ≥ 20,000)`);
+
+    console.log('Snapshot of 50,000 active calls');
+    const setups = new Traffic(publisher, 'snap', 50_000);
+    const applied1 = await appliedCount(backendUrl);
+    for (let i = 0; i < 10; i++) {
+      setups.publish(5_000);
+      await publisher.flush();
+      while (setups.published - ((await appliedCount(backendUrl)) - applied1) > 20_000)
+        await sleep(5);
+    }
+    while ((await appliedCount(backendUrl)) - applied1 < 50_000) await sleep(5);
+    const times: number[] = [];
+    let count = 0;
+    for (let i = 0; i < 5; i++) {
+      const s = performance.now();
+      const body = (await (await fetch(`${backendUrl}/api/v1/live/calls/snapshot`)).json()) as {
+        calls: unknown[];
+      };
+      times.push(performance.now() - s);
+      count = body.calls.length;
+    }
+    console.log(
+      `  ${count.toLocaleString('en')} calls: median ${percentile(times, 50).toFixed(0)} ms request to last byte, parsed (target ≤ 300 ms)`,
+    );
+
+    console.log('Idle: RSS per open stream at 10,000 connections');
+    const rss0 = rssBytes(backend.pid!);
+    const idle = new LoadClients();
+    await idle.open(
+      `${backendUrl}/api/v1/live/calls?company_id=nobody`,
+      quick ? 2_000 : 10_000,
+      1_000_000,
+    );
+    await sleep(2_000);
+    const perStream = (rssBytes(backend.pid!) - rss0) / (quick ? 2_000 : 10_000);
+    idle.close();
+    console.log(`  ${(perStream / 1024).toFixed(1)} KB per stream (target ≤ 20 KB)`);
+    await publisher.close();
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.allSettled([redis.close(), nats.close()]);
+  }
+}
+
+await main();
