@@ -1,6 +1,6 @@
 import adapter from '@sveltejs/adapter-static';
 import { sveltekit } from '@sveltejs/kit/vite';
-import { defineConfig } from 'vitest/config';
+import { defineConfig } from 'vite';
 
 // Workspace packages resolve to their TypeScript source, so the dashboard needs no
 // protocol build first and shares the exact reducer the backend runs.
@@ -19,10 +19,5 @@ export default defineConfig({
     proxy: {
       '/api': { target: 'http://127.0.0.1:8080', changeOrigin: false },
     },
-  },
-  test: {
-    name: 'frontend',
-    include: ['src/**/*.test.ts'],
-    environment: 'node',
   },
 });
