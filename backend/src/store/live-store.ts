@@ -12,8 +12,11 @@ export interface LogEvent {
   company: string | null;
   /** The whole payload as JSON. */
   data: string;
-  /** The payload as role `user` sees it, when that differs (a call with `sip`). */
-  userData: string | undefined;
+  /**
+   * The payload as role `user` sees it, when known; otherwise derived from `data` on first
+   * need (`userView()`), once per event per instance.
+   */
+  userData?: string;
 }
 
 /** A batch of log events of one epoch, in seq order. */

@@ -95,7 +95,7 @@ export class MemoryStore implements LiveStore {
     data: string,
     userData: string | undefined,
   ): number {
-    const event: LogEvent = { seq: ++this.#seq, name, company, data, userData };
+    const event: LogEvent = { seq: ++this.#seq, name, company, data, userData: userData ?? data };
     this.#log.push(event);
     this.#pending.push(event);
     if (this.#pending.length === 1) queueMicrotask(() => this.#flush());

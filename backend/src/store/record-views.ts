@@ -10,3 +10,15 @@ export function recordViews(record: CallRecord): { data: string; userData: strin
     userData: record.sip === undefined ? undefined : JSON.stringify(viewOf(USER_SCOPE, record)),
   };
 }
+
+/** A log event's payload as role `user` sees it, derived once and kept on the event. */
+export function userView(event: { data: string; userData?: string }): string {
+  if (event.userData !== undefined) return event.userData;
+  let view = event.data;
+  if (view.includes('"sip"')) {
+    const record = JSON.parse(view) as CallRecord;
+    view = JSON.stringify(viewOf(USER_SCOPE, record));
+  }
+  event.userData = view;
+  return view;
+}

@@ -11,8 +11,12 @@ export const KEYS = {
   companyCallsPrefix: 'active_calls:company:',
   /** + `<source>`: active calls of one PBX node. */
   sourceCallsPrefix: 'active_calls:source:',
-  /** + `<id>`: hash with seq, phase, company, source, d (JSON), u (user-view JSON or ''). */
+  /** + `<id>`: hash with seq, phase, company, source; kept as a tombstone once ended. */
   callPrefix: 'call:',
+  /** Hash: id → record JSON, active calls only (one HVALS is the whole snapshot). */
+  activeJson: 'active_calls:json',
+  /** Hash: id → record JSON as role `user` sees it (no `sip`), active calls only. */
+  activeUserJson: 'active_calls:json:user',
   /** + `<source>:<sync_id>`: parts of an incomplete sync. */
   syncPrefix: 'live:sync:',
 } as const;

@@ -15,13 +15,10 @@ local function ensure_epoch(candidate)
   redis.call('SET', EPOCH, candidate)
   return candidate
 end
-local function append(epoch, maxlen, name, company, data, udata)
+-- The log keeps the full view only; instances derive the user view when a client needs it.
+local function append(epoch, maxlen, name, company, data)
   local g = redis.call('INCR', SEQ)
-  if udata == '' then
-    redis.call('XADD', LOG, 'MAXLEN', '~', maxlen, g .. '-0', 'ep', epoch, 'n', name, 'c', company, 'd', data)
-  else
-    redis.call('XADD', LOG, 'MAXLEN', '~', maxlen, g .. '-0', 'ep', epoch, 'n', name, 'c', company, 'd', data, 'u', udata)
-  end
+  redis.call('XADD', LOG, 'MAXLEN', '~', maxlen, g .. '-0', 'ep', epoch, 'n', name, 'c', company, 'd', data)
   return g
 end
 local function source_status(source, state, last_sync_at)
@@ -45,6 +42,7 @@ for b = 4, #ARGV, 9 do
   local score, expect, data, udata = ARGV[b + 5], ARGV[b + 6], ARGV[b + 7], ARGV[b + 8]
   local key = '${KEYS.callPrefix}' .. id
   local stored = redis.call('HMGET', key, 'seq', 'phase', 'company')
+  local view = udata == '' and data or udata
   local sseq = tonumber(stored[1])
   local outcome
   if expect ~= '' and sseq ~= tonumber(expect) then outcome = 'stale'
@@ -56,51 +54,58 @@ for b = 4, #ARGV, 9 do
     out[#out + 1] = outcome
     out[#out + 1] = 0
   else
-    redis.call('HSET', key, 'seq', seq, 'phase', phase, 'company', company, 'source', source, 'd', data, 'u', udata)
+    redis.call('HSET', key, 'seq', seq, 'phase', phase, 'company', company, 'source', source)
     local old_company = stored[3]
     if old_company and old_company ~= '' and old_company ~= company then
       redis.call('ZREM', '${KEYS.companyCallsPrefix}' .. old_company, id)
     end
     if phase == 'ended' then
       redis.call('PEXPIRE', key, ttl)
+      redis.call('HDEL', '${KEYS.activeJson}', id)
+      redis.call('HDEL', '${KEYS.activeUserJson}', id)
       redis.call('ZREM', '${KEYS.activeCalls}', id)
       redis.call('ZREM', '${KEYS.sourceCallsPrefix}' .. source, id)
       if company ~= '' then redis.call('ZREM', '${KEYS.companyCallsPrefix}' .. company, id) end
     else
+      redis.call('HSET', '${KEYS.activeJson}', id, data)
+      redis.call('HSET', '${KEYS.activeUserJson}', id, view)
       redis.call('ZADD', '${KEYS.activeCalls}', score, id)
       redis.call('ZADD', '${KEYS.sourceCallsPrefix}' .. source, score, id)
       if company ~= '' then redis.call('ZADD', '${KEYS.companyCallsPrefix}' .. company, score, id) end
     end
     out[#out + 1] = outcome
-    out[#out + 1] = append(epoch, maxlen, 'call.' .. phase, company, data, udata)
+    out[#out + 1] = append(epoch, maxlen, 'call.' .. phase, company, data)
   end
 end
 return out
 `);
 
-/**
- * ARGV: candidate epoch, company ('' = all), view ('full' | 'user'). Returns: epoch, seq,
- * count, the calls' JSON joined with commas, then one status JSON per source.
- */
-export const SNAPSHOT = new LuaScript(`${PRELUDE}
+/** ARGV: candidate epoch. Returns: epoch, seq, then one status JSON per source. */
+export const SNAPSHOT_META = new LuaScript(`${PRELUDE}
 local epoch = ensure_epoch(ARGV[1])
-local set = ARGV[2] == '' and '${KEYS.activeCalls}' or ('${KEYS.companyCallsPrefix}' .. ARGV[2])
-local user = ARGV[3] == 'user'
-local ids = redis.call('ZRANGE', set, 0, -1)
-local calls = {}
-for _, id in ipairs(ids) do
-  local v = redis.call('HMGET', '${KEYS.callPrefix}' .. id, 'd', 'u')
-  if v[1] then
-    if user and v[2] and v[2] ~= '' then calls[#calls + 1] = v[2] else calls[#calls + 1] = v[1] end
-  end
-end
-local out = { epoch, tonumber(redis.call('GET', SEQ) or '0'), #calls, table.concat(calls, ',') }
+local out = { epoch, tonumber(redis.call('GET', SEQ) or '0') }
 local sources = redis.call('HGETALL', '${KEYS.sources}')
 for i = 1, #sources, 2 do
   local state, last = string.match(sources[i + 1], '^(%a+)|(%d*)$')
   out[#out + 1] = source_status(sources[i], state, last)
 end
 return out
+`);
+
+/**
+ * ARGV: company, view hash key. Returns the company's active calls' JSON joined by commas
+ * and their count. (All companies at once is a plain HVALS of the view hash.)
+ */
+export const COMPANY_CALLS = new LuaScript(`
+local ids = redis.call('ZRANGE', '${KEYS.companyCallsPrefix}' .. ARGV[1], 0, -1)
+local calls = {}
+for i = 1, #ids, 5000 do
+  local chunk = redis.call('HMGET', ARGV[2], unpack(ids, i, math.min(i + 4999, #ids)))
+  for _, json in ipairs(chunk) do
+    if json then calls[#calls + 1] = json end
+  end
+end
+return { table.concat(calls, ','), #calls }
 `);
 
 /**
@@ -144,7 +149,7 @@ local epoch = ensure_epoch(ARGV[1])
 local ms = ARGV[4]
 redis.call('HSET', '${KEYS.sources}', ARGV[3], 'up|' .. ms)
 local status = source_status(ARGV[3], 'up', ms)
-append(epoch, ARGV[2], 'source', '', status, '')
+append(epoch, ARGV[2], 'source', '', status)
 return status
 `);
 
@@ -159,7 +164,7 @@ for i = 1, #sources, 2 do
   if state == 'up' and (tonumber(last) or 0) < before then
     redis.call('HSET', '${KEYS.sources}', sources[i], 'stale|' .. last)
     local status = source_status(sources[i], 'stale', last)
-    append(epoch, ARGV[2], 'source', '', status, '')
+    append(epoch, ARGV[2], 'source', '', status)
     out[#out + 1] = status
   end
 end

@@ -25,10 +25,11 @@ import { KEYS } from './redis-keys.js';
 import {
   ADD_SYNC_PART,
   APPLY_BATCH,
+  COMPANY_CALLS,
   MARK_STALE,
   POSITION,
   REPLAY,
-  SNAPSHOT,
+  SNAPSHOT_META,
   SOURCE_SYNCED,
 } from './redis-scripts.js';
 import { recordViews } from './record-views.js';
@@ -53,7 +54,6 @@ function toLogEvent(entry: StreamEntry): { epoch: string; event: LogEvent } {
   let name = '';
   let company = '';
   let data = '';
-  let userData: string | undefined;
   for (let i = 0; i < fields.length; i += 2) {
     const value = fields[i + 1] ?? '';
     switch (fields[i]) {
@@ -69,13 +69,10 @@ function toLogEvent(entry: StreamEntry): { epoch: string; event: LogEvent } {
       case 'd':
         data = value;
         break;
-      case 'u':
-        userData = value;
-        break;
     }
   }
   const seq = Number.parseInt(id, 10);
-  return { epoch, event: { seq, name, company: company === '' ? null : company, data, userData } };
+  return { epoch, event: { seq, name, company: company === '' ? null : company, data } };
 }
 
 function redisClient(url: string, name: string): Redis {
@@ -146,14 +143,24 @@ export class RedisStore implements LiveStore {
   }
 
   async snapshot(company: string | null, view: RecordView): Promise<SnapshotData> {
-    const reply = (await SNAPSHOT.run(this.#redis, [newEpoch(), company ?? '', view])) as [
-      string,
-      number,
-      number,
-      string,
-      ...string[],
-    ];
-    const [epoch, seq, count, callsJson, ...statuses] = reply;
+    const hash = view === 'user' ? KEYS.activeUserJson : KEYS.activeJson;
+    // One transaction: the position, the sources and the calls are read at one instant.
+    const transaction = this.#redis.multi();
+    SNAPSHOT_META.queue(transaction, [newEpoch()]);
+    if (company === null) transaction.hvals(hash);
+    else COMPANY_CALLS.queue(transaction, [company, hash]);
+    const replies = (await transaction.exec()) ?? [];
+    for (const [err] of replies) if (err) throw err;
+    const [epoch, seq, ...statuses] = replies[0]?.[1] as [string, number, ...string[]];
+    let callsJson: string;
+    let count: number;
+    if (company === null) {
+      const calls = replies[1]?.[1] as string[];
+      callsJson = calls.join(',');
+      count = calls.length;
+    } else {
+      [callsJson, count] = replies[1]?.[1] as [string, number];
+    }
     const sources = statuses.map((json) => JSON.parse(json) as SourceStatus);
     sources.sort((a, b) => a.source.localeCompare(b.source));
     return { epoch, seq: Number(seq), count: Number(count), callsJson, sources };
@@ -189,12 +196,9 @@ export class RedisStore implements LiveStore {
   async activeOfSource(source: string): Promise<CallRecord[]> {
     const ids = await this.#redis.zrange(KEYS.sourceCallsPrefix + source, 0, '-1');
     if (ids.length === 0) return [];
-    const pipeline = this.#redis.pipeline();
-    for (const id of ids) pipeline.hget(KEYS.callPrefix + id, 'd');
-    const replies = (await pipeline.exec()) ?? [];
     const records: CallRecord[] = [];
-    for (const [err, json] of replies) {
-      if (err !== null || typeof json !== 'string') continue;
+    for (const json of await this.#redis.hmget(KEYS.activeJson, ...ids)) {
+      if (json === null) continue;
       const result = validateRecord(JSON.parse(json));
       if (result.ok) records.push(result.value);
     }

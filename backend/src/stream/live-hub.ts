@@ -24,6 +24,7 @@ import {
   type ClientLimits,
   type CloseCause,
 } from './live-client.js';
+import { userView } from '../store/record-views.js';
 import { eventFrame, retryFrame, snapshotJson } from './sse-frames.js';
 import { startRequest } from './start-position.js';
 
@@ -189,7 +190,7 @@ export class LiveHub {
   #frame(epoch: string, event: LogEvent, redacted: boolean): string {
     return eventFrame(
       event.name,
-      redacted ? (event.userData ?? event.data) : event.data,
+      redacted ? userView(event) : event.data,
       formatEventId(epoch, event.seq),
     );
   }
