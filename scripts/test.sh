@@ -9,3 +9,4 @@ bash scripts/system-packages.sh
 pnpm install --frozen-lockfile --reporter=silent
 pnpm build >/dev/null
 pnpm test
+pnpm e2e

@@ -56,6 +56,32 @@ describe('backend process', () => {
     expect(lines[0]).toContain(setting);
   });
 
+  it('keeps the simulator source up when its active list needs several sync parts', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    start({ PORT: String(port), SIM_CPS: '200', SIM_MAX_ACTIVE: '3000', SYNC_INTERVAL_MS: '1000' });
+    // ~700 bytes a record: past ~750 active calls a sync no longer fits one 512 KiB part.
+    const big = await until(async () => {
+      const body = (await (
+        await fetch(`${url}/api/v1/live/calls/snapshot`)
+      ).json()) as SnapshotPayload;
+      return body.calls.length > 1_000 ? body : undefined;
+    }, 30_000);
+    const synced = await until(async () => {
+      const body = (await (
+        await fetch(`${url}/api/v1/live/calls/snapshot`)
+      ).json()) as SnapshotPayload;
+      const source = body.sources[0];
+      return source &&
+        source.last_sync_at !== null &&
+        source.last_sync_at > big.server_time &&
+        source.active > 1_000
+        ? source
+        : undefined;
+    });
+    expect(synced.state).toBe('up');
+  });
+
   it('runs the embedded demo, then drains streams and exits on SIGTERM within 10 s', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;

@@ -1,7 +1,8 @@
 // Embedded mode only: the call simulator publishes onto the in-process bus exactly what a
 // bridge would publish on NATS (events and periodic syncs), through the same ingest path.
 import { CallSimulator, runSimulator, type SimulatorConfig } from '@live-calls/bridge/simulator';
-import { CALL_SYNC_SUBJECT, callEventSubject, type SyncMessage } from '@live-calls/protocol';
+import { buildSyncParts } from '@live-calls/bridge/sync-parts';
+import { CALL_SYNC_SUBJECT, callEventSubject } from '@live-calls/protocol';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 
@@ -12,16 +13,14 @@ export default fp<{ config: Config; simulator: SimulatorConfig }>(
     let syncTimer: NodeJS.Timeout | undefined;
     let syncCount = 0;
     const sync = () => {
-      const message: SyncMessage = {
-        v: 1,
-        source: simulatorConfig.source,
-        ts: Date.now(),
-        sync_id: `demo-${++syncCount}`,
-        part: 1,
-        parts: 1,
-        calls: simulator.active(),
-      };
-      app.bus.publish(CALL_SYNC_SUBJECT, JSON.stringify(message));
+      // Split like a bridge does: a big active list does not fit one part.
+      const parts = buildSyncParts(
+        simulatorConfig.source,
+        Date.now(),
+        `demo-${++syncCount}`,
+        simulator.active(),
+      );
+      for (const part of parts) app.bus.publish(CALL_SYNC_SUBJECT, part);
     };
     app.addHook('onReady', (ready) => {
       app.log.info(
