@@ -39,6 +39,8 @@ export interface LiveHubOptions {
 }
 
 const DEFAULT_START_BUFFER = 200_000;
+/** How often open streams are checked against their token's expiry. */
+const EXPIRY_CHECK_MS = 1_000;
 
 function viewOf(client: LiveClient): RecordView {
   return client.scope.redacted ? 'user' : 'full';
@@ -61,6 +63,7 @@ export class LiveHub {
   #epoch: string | undefined;
   #seq = 0;
   #heartbeat: NodeJS.Timeout | undefined;
+  #expiry: NodeJS.Timeout | undefined;
   #accepting = true;
 
   constructor(options: LiveHubOptions) {
@@ -85,6 +88,8 @@ export class LiveHub {
     this.#store.tail((batch) => this.#onBatch(batch));
     this.#heartbeat = setInterval(() => this.#ping(), this.#heartbeatMs);
     this.#heartbeat.unref();
+    this.#expiry = setInterval(() => this.#expireSessions(), EXPIRY_CHECK_MS);
+    this.#expiry.unref();
   }
 
   /** Opens a stream on a response whose SSE headers are already sent. */
@@ -304,6 +309,16 @@ export class LiveHub {
     }
   }
 
+  /** At a token's `exp` the stream is told and closed (CONTRACT §6); the browser logs in again and resumes. */
+  #expireSessions(): void {
+    const now = this.#now();
+    for (const client of this.#clients) {
+      if (client.identity.expiresAt > now) continue;
+      client.write(eventFrame('session.expired', `{"server_time":${now}}`));
+      client.close('session_expired');
+    }
+  }
+
   #register(client: LiveClient): void {
     this.#clients.add(client);
     const company = client.scope.company_id;
@@ -342,6 +357,7 @@ export class LiveHub {
   shutdown(spreadMs = 5_000): void {
     this.#accepting = false;
     clearInterval(this.#heartbeat);
+    clearInterval(this.#expiry);
     for (const client of [...this.#clients]) {
       client.write(retryFrame(this.#retryMs + Math.floor(Math.random() * spreadMs)));
       client.close('shutdown');
