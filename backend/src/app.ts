@@ -1,7 +1,7 @@
 // The backend as a Fastify plugin tree: clients (store, bus) are named plugins that own
 // their connections; routes only use what the instance is decorated with.
 import { fastifySSE } from '@fastify/sse';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from './config.js';
 import { errorBody, HttpError } from './errors.js';
@@ -12,9 +12,12 @@ import ingest from './plugins/ingest.js';
 import liveHub from './plugins/live-hub.js';
 import liveStore from './plugins/live-store.js';
 import metrics from './plugins/metrics.js';
-import session from './plugins/session.js';
+import authPlugin from './plugins/auth.js';
+import auth from './routes/auth.js';
+import httpSecurity from './plugins/http-security.js';
 import health from './routes/health.js';
 import live from './routes/live.js';
+import stats from './routes/stats.js';
 
 async function liveCalls(instance: FastifyInstance, config: Config): Promise<void> {
   instance.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
@@ -47,9 +50,10 @@ async function liveCalls(instance: FastifyInstance, config: Config): Promise<voi
       .send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
   });
 
+  await instance.register(httpSecurity, { corsOrigins: config.corsOrigins });
   await instance.register(fastifySSE);
   await instance.register(metrics);
-  await instance.register(session);
+  await instance.register(authPlugin, { auth: config.auth });
   await instance.register(liveStore, { config });
   await instance.register(bus, { config });
   await instance.register(ingest, { config });
@@ -58,8 +62,24 @@ async function liveCalls(instance: FastifyInstance, config: Config): Promise<voi
     await instance.register(demoFeed, { config, simulator: config.simulator });
   }
   await instance.register(health);
+  await instance.register(auth, { sessionTtlS: config.auth.sessionTtlS });
   await instance.register(live);
+  await instance.register(stats);
   await instance.register(dashboard, { config });
+}
+
+/** Server options that belong to the app, so the process entry and tests build it alike. */
+export function serverOptions(config: Config): FastifyServerOptions {
+  return {
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+    },
+    requestIdHeader: 'x-request-id',
+    trustProxy: config.trustProxy,
+    // SSE streams are long-lived: they are closed by the app on shutdown, not waited for.
+    forceCloseConnections: true,
+  };
 }
 
 /** Not encapsulated, so the process entry and tests see the decorated instance. */

@@ -1,5 +1,7 @@
 // The backend's whole configuration, validated once at start (CONTRACT §8). Nothing else
 // reads process.env. A bad value throws ConfigError with one line naming the setting.
+import { createPublicKey, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -7,6 +9,7 @@ import {
   SimulatorConfigError,
   type SimulatorConfig,
 } from '@live-calls/bridge/simulator';
+import { PUBLIC_KEY_ALGORITHMS, type PublicKeyAlgorithm, type TokenKeys } from './auth/tokens.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -22,6 +25,7 @@ export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_HISTORY_EVENTS = 100_000;
 export const DEFAULT_HEARTBEAT_MS = 15_000;
+export const DEFAULT_STATS_INTERVAL_MS = 5_000;
 export const DEFAULT_SYNC_INTERVAL_MS = 30_000;
 export const DEFAULT_RETRY_MS = 2_000;
 export const DEFAULT_CLIENT_MAX_QUEUED_BYTES = 1024 * 1024;
@@ -38,6 +42,8 @@ export interface Config {
   /** Replay log length in events. */
   historyEvents: number;
   heartbeatMs: number;
+  /** How often streams get their `stats` event (STATS_INTERVAL_MS; CONTRACT §6: 5 s). */
+  statsIntervalMs: number;
   /** The bridges' sync interval; a source is stale after 3 of them without a sync. */
   syncIntervalMs: number;
   /** The `retry:` hint sent to EventSource clients. */
@@ -46,9 +52,26 @@ export interface Config {
   clientMaxWriteWaitMs: number;
   /** Directory with the dashboard build, served at `/` when it exists. */
   staticDir: string;
+  auth: AuthConfig;
+  /** Fastify's trustProxy: which proxies' X-Forwarded-* to believe (TRUST_PROXY). */
+  trustProxy: boolean | string;
+  /** Origins allowed to call the API cross-origin (CORS_ORIGINS); empty = same-origin only. */
+  corsOrigins: readonly string[];
   /** Embedded mode with EMBEDDED_SIMULATOR=on (default): the simulator feeding the bus. */
   simulator: SimulatorConfig | null;
 }
+
+export interface AuthConfig {
+  keys: TokenKeys;
+  /** Local users (login); null when sessions come only from an outside identity provider. */
+  usersFile: string | null;
+  /** Embedded demo mode: built-in demo users and a per-process random secret. */
+  demo: boolean;
+  sessionTtlS: number;
+}
+
+export const DEFAULT_SESSION_TTL_S = 12 * 3600;
+const MIN_SECRET_BYTES = 32;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -77,6 +100,100 @@ function urlSetting(env: Env, name: string, protocols: readonly string[]): strin
     }
   }
   return raw;
+}
+
+function authSetting(env: Env, embedded: boolean): AuthConfig {
+  const secret = env.JWT_SECRET || undefined;
+  const publicKey = env.JWT_PUBLIC_KEY || undefined;
+  const usersFile = env.USERS_FILE || null;
+  const sessionTtlS = intSetting(env, 'SESSION_TTL_S', DEFAULT_SESSION_TTL_S, 60, 30 * 24 * 3600);
+  if (secret !== undefined && publicKey !== undefined) {
+    throw new ConfigError('JWT_PUBLIC_KEY', 'set JWT_SECRET or JWT_PUBLIC_KEY, not both');
+  }
+  if (secret !== undefined) {
+    if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
+      throw new ConfigError('JWT_SECRET', `must be at least ${MIN_SECRET_BYTES} bytes`);
+    }
+    return {
+      keys: { kind: 'secret', secret: new TextEncoder().encode(secret) },
+      usersFile,
+      demo: false,
+      sessionTtlS,
+    };
+  }
+  if (publicKey !== undefined) {
+    if (usersFile !== null)
+      throw new ConfigError('USERS_FILE', 'local logins need JWT_SECRET to issue sessions');
+    const algorithm = env.JWT_ALGORITHM ?? 'RS256';
+    if (!(PUBLIC_KEY_ALGORITHMS as readonly string[]).includes(algorithm)) {
+      throw new ConfigError(
+        'JWT_ALGORITHM',
+        `must be one of ${PUBLIC_KEY_ALGORITHMS.join(', ')}, got '${algorithm}'`,
+      );
+    }
+    let pem = publicKey;
+    if (!pem.trimStart().startsWith('-----BEGIN')) {
+      try {
+        pem = readFileSync(publicKey, 'utf8');
+      } catch {
+        throw new ConfigError('JWT_PUBLIC_KEY', 'is neither a PEM public key nor a readable file');
+      }
+    }
+    try {
+      createPublicKey(pem);
+    } catch {
+      throw new ConfigError('JWT_PUBLIC_KEY', 'is not a valid PEM public key');
+    }
+    return {
+      keys: { kind: 'public', pem, algorithm: algorithm as PublicKeyAlgorithm },
+      usersFile: null,
+      demo: false,
+      sessionTtlS,
+    };
+  }
+  if (!embedded || usersFile !== null) {
+    throw new ConfigError(
+      'JWT_SECRET',
+      `required (at least ${MIN_SECRET_BYTES} bytes), or JWT_PUBLIC_KEY`,
+    );
+  }
+  return {
+    keys: { kind: 'secret', secret: randomBytes(32) },
+    usersFile: null,
+    demo: true,
+    sessionTtlS,
+  };
+}
+
+function trustProxySetting(env: Env): boolean | string {
+  const raw = env.TRUST_PROXY ?? 'loopback';
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  if (!/^[A-Za-z0-9.:/,\s-]+$/.test(raw))
+    throw new ConfigError('TRUST_PROXY', `must be true, false or addresses/CIDRs, got '${raw}'`);
+  return raw;
+}
+
+function corsSetting(env: Env): string[] {
+  const raw = env.CORS_ORIGINS ?? '';
+  const origins = raw
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
+  for (const origin of origins) {
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      throw new ConfigError('CORS_ORIGINS', `'${origin}' is not an origin`);
+    }
+    if (url.origin !== origin || origin === '*')
+      throw new ConfigError(
+        'CORS_ORIGINS',
+        `'${origin}' must be an exact origin like https://noc.example.com`,
+      );
+  }
+  return origins;
 }
 
 function simulatorSetting(env: Env): SimulatorConfig {
@@ -125,6 +242,7 @@ export function parseConfig(env: Env): Config {
         : { kind: 'embedded' as const },
     historyEvents: intSetting(env, 'HISTORY_EVENTS', DEFAULT_HISTORY_EVENTS, 100, 10_000_000),
     heartbeatMs: intSetting(env, 'HEARTBEAT_MS', DEFAULT_HEARTBEAT_MS, 100, 300_000),
+    statsIntervalMs: intSetting(env, 'STATS_INTERVAL_MS', DEFAULT_STATS_INTERVAL_MS, 100, 300_000),
     syncIntervalMs: intSetting(env, 'SYNC_INTERVAL_MS', DEFAULT_SYNC_INTERVAL_MS, 100, 3_600_000),
     retryMs: intSetting(env, 'SSE_RETRY_MS', DEFAULT_RETRY_MS, 100, 600_000),
     clientMaxQueuedBytes: intSetting(
@@ -142,6 +260,9 @@ export function parseConfig(env: Env): Config {
       60_000,
     ),
     staticDir: isAbsolute(staticDir) ? staticDir : resolve(staticDir),
+    auth: Object.freeze(authSetting(env, embedded)),
+    trustProxy: trustProxySetting(env),
+    corsOrigins: Object.freeze(corsSetting(env)),
     simulator: embedded && simulator === 'on' ? simulatorSetting(env) : null,
   });
 }

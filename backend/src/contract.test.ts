@@ -9,14 +9,21 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TestCall } from './testing/call-factory.js';
 import { SseClient } from './testing/sse-client.js';
-import { ENGINES, payload, startStack, type TestStack } from './testing/test-stack.js';
+import {
+  ENGINES,
+  payload,
+  startStack,
+  type TestStack,
+  ADMIN_AUTH,
+  get,
+} from './testing/test-stack.js';
 
 describe.each(ENGINES)('contract (%s engine)', (engine) => {
   let stack: TestStack;
   const clients: SseClient[] = [];
 
   const client = async (options: Parameters<SseClient['connect']>[0] = {}) => {
-    const c = new SseClient(stack.backends[0]!.url);
+    const c = new SseClient(stack.backends[0]!.url, ADMIN_AUTH);
     clients.push(c);
     await c.connect(options);
     await c.waitForEvents((e) => e.event === 'snapshot' || e.event === 'connected', 1);
@@ -97,7 +104,7 @@ describe.each(ENGINES)('contract (%s engine)', (engine) => {
     const seen = callEvents(c).filter((e) => e.data.includes(a.record.id));
     expect(seen.map((e) => e.event)).toEqual(['call.ended']);
 
-    const response = await fetch(`${stack.backends[0]!.url}/api/v1/live/calls/snapshot`);
+    const response = await get(`${stack.backends[0]!.url}/api/v1/live/calls/snapshot`);
     const snapshot = (await response.json()) as SnapshotPayload;
     expect(snapshot.calls.map((call) => call.id)).toEqual([marker.record.id]);
   });
@@ -141,7 +148,7 @@ describe.each(ENGINES)('contract (%s engine)', (engine) => {
     expect(source).toMatchObject({ source: 'pbx-9', state: 'up', active: 2 });
 
     const snapshot = (await (
-      await fetch(`${stack.backends[0]!.url}/api/v1/live/calls/snapshot`)
+      await get(`${stack.backends[0]!.url}/api/v1/live/calls/snapshot`)
     ).json()) as SnapshotPayload;
     expect(snapshot.calls.map((call) => call.id).sort()).toEqual(
       [kept.record.id, missed.record.id, other.record.id].sort(),
@@ -272,7 +279,7 @@ describe.each(ENGINES)('contract (%s engine)', (engine) => {
     ] as const;
     for (const [subject, data] of bad) stack.publishRaw(subject, data);
     await stack.flush();
-    const metrics = await (await fetch(`${stack.backends[0]!.url}/metrics`)).text();
+    const metrics = await (await get(`${stack.backends[0]!.url}/metrics`)).text();
     for (const reason of [
       'bad_json',
       'bad_version',
@@ -284,7 +291,7 @@ describe.each(ENGINES)('contract (%s engine)', (engine) => {
       expect(metrics).toContain(`live_events_rejected_total{reason="${reason}"} 1`);
     }
     const snapshot = (await (
-      await fetch(`${stack.backends[0]!.url}/api/v1/live/calls/snapshot`)
+      await get(`${stack.backends[0]!.url}/api/v1/live/calls/snapshot`)
     ).json()) as SnapshotPayload;
     expect(snapshot.calls).toHaveLength(1);
     expect(snapshot.calls[0]).toMatchObject({ id: a.record.id, seq: 1, phase: 'setup' });
@@ -294,16 +301,16 @@ describe.each(ENGINES)('contract (%s engine)', (engine) => {
     const a = new TestCall();
     stack.publish(a.next('setup'));
     await stack.flush();
-    const response = await fetch(`${stack.backends[0]!.url}/api/v1/live/calls/snapshot`);
+    const response = await get(`${stack.backends[0]!.url}/api/v1/live/calls/snapshot`);
     expect(response.status).toBe(200);
     const snapshot = (await response.json()) as SnapshotPayload & { server_time: number };
     expect(snapshot.seq).toBeGreaterThanOrEqual(1);
     expect(typeof snapshot.epoch).toBe('string');
     expect(snapshot.calls).toHaveLength(1);
-    const bad = await fetch(`${stack.backends[0]!.url}/api/v1/live/calls/snapshot?company_id=`);
+    const bad = await get(`${stack.backends[0]!.url}/api/v1/live/calls/snapshot?company_id=`);
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: { code: 'bad_request' } });
-    const unknown = await fetch(`${stack.backends[0]!.url}/api/v1/nope`);
+    const unknown = await get(`${stack.backends[0]!.url}/api/v1/nope`);
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({ error: { code: 'not_found' } });
   });

@@ -5,14 +5,14 @@ import { parseEventId, type CallRecord, type SnapshotPayload } from '@live-calls
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TestCall } from './testing/call-factory.js';
 import { SseClient, type SseEvent } from './testing/sse-client.js';
-import { payload, startStack, type TestStack } from './testing/test-stack.js';
+import { payload, startStack, type TestStack, ADMIN_AUTH, get } from './testing/test-stack.js';
 import { LiveView } from './testing/live-view.js';
 
 describe('several instances on Redis and NATS', () => {
   let stack: TestStack;
   const clients: SseClient[] = [];
   const open = async (url: string, lastEventId?: string) => {
-    const c = new SseClient(url);
+    const c = new SseClient(url, ADMIN_AUTH);
     clients.push(c);
     await c.connect(lastEventId === undefined ? {} : { lastEventId });
     return c;
@@ -42,7 +42,7 @@ describe('several instances on Redis and NATS', () => {
     expect(ids(a)).toEqual(ids(b));
     expect(new Set(ids(a)).size).toBe(100);
     const metrics = await Promise.all(
-      stack.backends.map(async (x) => (await fetch(`${x.url}/metrics`)).text()),
+      stack.backends.map(async (x) => (await get(`${x.url}/metrics`)).text()),
     );
     const created = metrics.map((m) =>
       Number(/live_events_applied_total\{outcome="created"\} (\d+)/.exec(m)?.[1] ?? 0),
@@ -147,13 +147,13 @@ describe('several instances on Redis and NATS', () => {
       for (const call of late) stack.publish(call.next('ringing'));
       await stack.flush().catch(() => undefined);
       const snap = (await (
-        await fetch(`${stack.backends[0]!.url}/api/v1/live/calls/snapshot`)
+        await get(`${stack.backends[0]!.url}/api/v1/live/calls/snapshot`)
       ).json()) as SnapshotPayload;
       return late.every((call) => snap.calls.some((x) => x.id === call.record.id));
     }, 15_000);
 
     const truth = (await (
-      await fetch(`${stack.backends[1]!.url}/api/v1/live/calls/snapshot`)
+      await get(`${stack.backends[1]!.url}/api/v1/live/calls/snapshot`)
     ).json()) as SnapshotPayload;
     for (const v of viewers) {
       await v.waitFor(
@@ -173,7 +173,7 @@ describe('several instances on Redis and NATS', () => {
 });
 
 async function position(url: string): Promise<number> {
-  return ((await (await fetch(`${url}/api/v1/live/calls/snapshot`)).json()) as SnapshotPayload).seq;
+  return ((await (await get(`${url}/api/v1/live/calls/snapshot`)).json()) as SnapshotPayload).seq;
 }
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {

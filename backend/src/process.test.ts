@@ -28,6 +28,20 @@ function start(env: Record<string, string>): {
   return { child, stderr: () => err, stdout: () => out };
 }
 
+/** Signs in as an embedded demo user; returns the session cookie header. */
+async function signIn(url: string, user = 'admin'): Promise<Record<string, string>> {
+  const response = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: user, password: user }),
+  });
+  expect(response.status).toBe(204);
+  const cookie = response.headers.get('set-cookie') ?? '';
+  expect(cookie).toMatch(/^lc_session=[^;]+;.*HttpOnly/i);
+  expect(cookie).toMatch(/SameSite=Strict/i);
+  return { cookie: cookie.split(';')[0]! };
+}
+
 async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -60,16 +74,18 @@ describe('backend process', () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     start({ PORT: String(port), SIM_CPS: '200', SIM_MAX_ACTIVE: '3000', SYNC_INTERVAL_MS: '1000' });
+    await until(async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined));
+    const session = await signIn(url);
     // ~700 bytes a record: past ~750 active calls a sync no longer fits one 512 KiB part.
     const big = await until(async () => {
       const body = (await (
-        await fetch(`${url}/api/v1/live/calls/snapshot`)
+        await fetch(`${url}/api/v1/live/calls/snapshot`, { headers: session })
       ).json()) as SnapshotPayload;
       return body.calls.length > 1_000 ? body : undefined;
     }, 30_000);
     const synced = await until(async () => {
       const body = (await (
-        await fetch(`${url}/api/v1/live/calls/snapshot`)
+        await fetch(`${url}/api/v1/live/calls/snapshot`, { headers: session })
       ).json()) as SnapshotPayload;
       const source = body.sources[0];
       return source &&
@@ -87,15 +103,16 @@ describe('backend process', () => {
     const url = `http://127.0.0.1:${port}`;
     const { child } = start({ PORT: String(port), SIM_CPS: '50', SIM_SEED: '7' });
     await until(async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined));
+    const session = await signIn(url, 'noc');
     const snapshot = await until(async () => {
       const body = (await (
-        await fetch(`${url}/api/v1/live/calls/snapshot`)
+        await fetch(`${url}/api/v1/live/calls/snapshot`, { headers: session })
       ).json()) as SnapshotPayload;
       return body.calls.length > 0 && body.sources.length > 0 ? body : undefined;
     });
     expect(snapshot.sources[0]).toMatchObject({ source: 'sim-1', state: 'up' });
 
-    const stream = new SseClient(url);
+    const stream = new SseClient(url, session);
     await stream.connect();
     await stream.waitForEvents('snapshot', 1);
     const exited = once(child, 'exit');

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TestCall } from './testing/call-factory.js';
 import { LiveView } from './testing/live-view.js';
 import { SseClient } from './testing/sse-client.js';
-import { ENGINES, startStack, type TestStack } from './testing/test-stack.js';
+import { ENGINES, startStack, type TestStack, ADMIN_AUTH, get } from './testing/test-stack.js';
 
 let stack: TestStack | undefined;
 const clients: SseClient[] = [];
@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 async function snapshot(url: string): Promise<SnapshotPayload> {
-  return (await (await fetch(`${url}/api/v1/live/calls/snapshot`)).json()) as SnapshotPayload;
+  return (await (await get(`${url}/api/v1/live/calls/snapshot`)).json()) as SnapshotPayload;
 }
 
 describe.each(ENGINES)('robustness (%s engine)', (engine) => {
@@ -29,13 +29,13 @@ describe.each(ENGINES)('robustness (%s engine)', (engine) => {
     const url = stack.backends[0]!.url;
     const healthy = await Promise.all(
       Array.from({ length: 100 }, async () => {
-        const c = new SseClient(url);
+        const c = new SseClient(url, ADMIN_AUTH);
         clients.push(c);
         await c.connect();
         return c;
       }),
     );
-    const slow = new SseClient(url);
+    const slow = new SseClient(url, ADMIN_AUTH);
     clients.push(slow);
     await slow.connect();
     await slow.waitForEvents('snapshot', 1);
@@ -43,7 +43,7 @@ describe.each(ENGINES)('robustness (%s engine)', (engine) => {
     const fat = new TestCall();
     fat.record.sip = { pad: 'x'.repeat(8_000) };
     const cuts = async () => {
-      const metrics = await (await fetch(`${url}/metrics`)).text();
+      const metrics = await (await get(`${url}/metrics`)).text();
       return [
         ...metrics.matchAll(/live_slow_client_disconnects_total\{cause="[a-z_]+"\} (\d+)/g),
       ].reduce((n, m) => n + Number(m[1]), 0);
@@ -130,8 +130,8 @@ describe.each(ENGINES)('robustness (%s engine)', (engine) => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     const after = await snapshot(url);
     expect(after.calls).toEqual(before.calls);
-    expect((await fetch(`${url}/healthz`)).status).toBe(200);
-    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect((await get(`${url}/healthz`)).status).toBe(200);
+    const metrics = await (await get(`${url}/metrics`)).text();
     const rejected = [
       ...metrics.matchAll(/live_events_rejected_total\{reason="[^"]+"\} (\d+)/g),
     ].reduce((n, m) => n + Number(m[1]), 0);
@@ -145,7 +145,7 @@ describe('the race (redis engine, two instances)', () => {
     await stack.addBackend();
     const urls = stack.backends.map((b) => b.url);
     const viewers = Array.from({ length: 20 }, (_, i) => {
-      const c = new SseClient(urls[i % 2]!);
+      const c = new SseClient(urls[i % 2]!, ADMIN_AUTH);
       clients.push(c);
       return c;
     });
@@ -172,7 +172,7 @@ describe('the race (redis engine, two instances)', () => {
         const c = viewers[Math.floor(Math.random() * viewers.length)]!;
         const other = urls[Math.floor(Math.random() * 2)]!;
         c.close();
-        const next = new SseClient(other);
+        const next = new SseClient(other, ADMIN_AUTH);
         next.events.push(...c.events);
         next.lastEventId = c.lastEventId;
         viewers[viewers.indexOf(c)] = next;

@@ -1,7 +1,7 @@
 // Process entry: configuration, logger, listen, and graceful shutdown. Everything else is
 // the app plugin.
 import Fastify from 'fastify';
-import { app } from './app.js';
+import { app, serverOptions } from './app.js';
 import { ConfigError, parseConfig } from './config.js';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -17,15 +17,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const server = Fastify({
-    logger: {
-      level: config.logLevel,
-      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-    },
-    requestIdHeader: 'x-request-id',
-    // SSE streams are long-lived: no overall request timeout, bounded close on shutdown.
-    forceCloseConnections: true,
-  });
+  const server = Fastify(serverOptions(config));
   await server.register(app, config);
 
   let closing = false;

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort, startNats, startRedis } from '@live-calls/test-services';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { callEventSubject, type CallRecord, type Phase } from '@live-calls/protocol';
+import { TokenService } from '../auth/tokens.js';
 import { LoadClients, percentile } from './load-clients.js';
 
 const SERVER = fileURLToPath(new URL('../server.js', import.meta.url));
@@ -15,6 +16,11 @@ const quick = process.argv.includes('--quick');
 const SECONDS = quick ? 4 : 10;
 const TICKS = 1000 / 10;
 const CLK_TCK = 100;
+const JWT_SECRET = 'benchmark-secret-that-is-at-least-32-bytes';
+const tokens = new TokenService({ kind: 'secret', secret: new TextEncoder().encode(JWT_SECRET) });
+const bearer = async (role: 'noc' | 'user', company: string | null = null) => ({
+  authorization: `Bearer ${(await tokens.sign({ sub: `bench-${role}`, role, company_id: company }, 3600)).token}`,
+});
 
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -259,6 +265,53 @@ async function main(): Promise<void> {
     }
     console.log(`  → ${best.toLocaleString('en')} deliveries/s`);
 
+    console.log(
+      'Customer portal: 5,000 user streams over 500 companies + 50 noc streams, 1,000 events/s',
+    );
+    {
+      const users = new LoadClients();
+      const nocs = new LoadClients();
+      const perCompany = quick ? 2 : 10;
+      for (let c = 0; c < 500; c++) {
+        await users.open(
+          `${backendUrl}/api/v1/live/calls`,
+          perCompany,
+          1,
+          await bearer('user', `company-${c}`),
+          false,
+        );
+      }
+      await nocs.open(`${backendUrl}/api/v1/live/calls`, 50, 5, await bearer('noc'));
+      await traffic.run(1_000, 1);
+      await sleep(500);
+      users.reset();
+      nocs.reset();
+      users.measuring = nocs.measuring = true;
+      const cpu0 = cpuSeconds(backend.pid!);
+      await traffic.run(1_000, SECONDS);
+      await sleep(1_000);
+      users.measuring = nocs.measuring = false;
+      const cpu = cpuSeconds(backend.pid!) - cpu0;
+      const userDeliveries = users.stats.reduce((n, x) => n + x.events, 0);
+      const nocDeliveries = nocs.stats.reduce((n, x) => n + x.events, 0);
+      const perDelivery = (cpu / Math.max(1, userDeliveries + nocDeliveries)) * 1e6;
+      console.log(
+        `  users: ${users.stats.length} streams, p50 ${percentile(users.latencies, 50).toFixed(1)} ms, p99 ${percentile(users.latencies, 99).toFixed(1)} ms, ` +
+          `${userDeliveries} delivered, dup ${users.stats.reduce((n, x) => n + x.duplicated, 0)}`,
+      );
+      console.log(
+        `  noc:   50 streams, p50 ${percentile(nocs.latencies, 50).toFixed(1)} ms, p99 ${percentile(nocs.latencies, 99).toFixed(1)} ms, ` +
+          `${nocDeliveries} delivered, lost ${nocs.stats.reduce((n, x) => n + x.lost, 0)}, dup ${nocs.stats.reduce((n, x) => n + x.duplicated, 0)}`,
+      );
+      console.log(
+        `  backend CPU ${((cpu / SECONDS) * 100).toFixed(0)} % of a core, ${perDelivery.toFixed(2)} µs/delivery ` +
+          `(${(perDelivery / theirs.cpuPerDeliveryUs).toFixed(2)}× the peer's per-delivery cost on the NOC floor; targets p99 ≤ 50 ms)`,
+      );
+      users.close();
+      nocs.close();
+      await sleep(1_000);
+    }
+
     console.log('Ingest: events/s one instance applies to Redis');
     const ingest = new Traffic(publisher, 'ingest', 20_000);
     const total = quick ? 40_000 : 100_000;
@@ -291,7 +344,7 @@ async function main(): Promise<void> {
       await sleep(2_000);
       const rss0 = rssBytes(pid);
       const idle = new LoadClients();
-      await idle.open(url, streams, 1_000_000);
+      await idle.open(url, streams, 1_000_000, await bearer('noc'));
       await sleep(3_000);
       const perStream = (rssBytes(pid) - rss0) / streams;
       idle.close();
@@ -319,7 +372,9 @@ async function main(): Promise<void> {
     let count = 0;
     for (let i = 0; i < 5; i++) {
       const s = performance.now();
-      const response = await fetch(`${backendUrl}/api/v1/live/calls/snapshot`);
+      const response = await fetch(`${backendUrl}/api/v1/live/calls/snapshot`, {
+        headers: await bearer('noc'),
+      });
       firstByte.push(performance.now() - s);
       const body = (await response.json()) as { calls: unknown[] };
       whole.push(performance.now() - s);

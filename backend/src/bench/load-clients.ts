@@ -17,22 +17,31 @@ export class LoadClients {
   #sockets: { destroy(): void }[] = [];
   measuring = false;
 
-  /** Opens `count` streams to `url`; every `sampleEvery`-th records latencies. */
+  /**
+   * Opens `count` streams to `url`; every `sampleEvery`-th records latencies. Streams that see
+   * every event also check that ids are consecutive (`checkSequence`); scoped ones cannot.
+   */
   async open(
     url: string,
     count: number,
     sampleEvery = 10,
     headers: Record<string, string> = {},
+    checkSequence = true,
   ): Promise<void> {
     const opened: Promise<void>[] = [];
     for (let i = 0; i < count; i++) {
-      opened.push(this.#openOne(url, i % sampleEvery === 0, headers));
+      opened.push(this.#openOne(url, i % sampleEvery === 0, headers, checkSequence));
       if (i % 200 === 199) await Promise.all(opened.splice(0));
     }
     await Promise.all(opened);
   }
 
-  #openOne(url: string, sample: boolean, headers: Record<string, string>): Promise<void> {
+  #openOne(
+    url: string,
+    sample: boolean,
+    headers: Record<string, string>,
+    checkSequence: boolean,
+  ): Promise<void> {
     const stats: ClientStats = { events: 0, lost: 0, duplicated: 0 };
     this.stats.push(stats);
     let lastSeq = -1;
@@ -60,7 +69,8 @@ export class LoadClients {
               const isCall = text.startsWith('event: call.', nl + 1);
               if (isCall && this.measuring) {
                 stats.events++;
-                if (lastSeq >= 0 && seq !== lastSeq + 1) {
+                if (lastSeq >= 0 && seq <= lastSeq) stats.duplicated++;
+                else if (checkSequence && lastSeq >= 0 && seq !== lastSeq + 1) {
                   if (seq <= lastSeq) stats.duplicated++;
                   else stats.lost += seq - lastSeq - 1;
                 }

@@ -7,6 +7,8 @@ export interface Bus {
   /** Subscribes in a queue group: each message goes to one member of the group. */
   subscribe(subject: string, queue: string, handler: BusHandler): { unsubscribe(): void };
   publish(subject: string, data: Uint8Array | string): void;
+  /** Resolves once the server has processed everything sent so far (subscriptions included). */
+  flush(): Promise<void>;
   readonly connected: boolean;
   /** Drains subscriptions and closes the connection. */
   close(): Promise<void>;

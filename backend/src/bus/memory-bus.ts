@@ -42,6 +42,10 @@ export class MemoryBus implements Bus {
     }
   }
 
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+
   close(): Promise<void> {
     this.#closed = true;
     this.#subscriptions.clear();

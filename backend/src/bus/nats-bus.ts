@@ -60,6 +60,10 @@ export class NatsBus implements Bus {
     this.connection.publish(subject, data);
   }
 
+  flush(): Promise<void> {
+    return this.connection.flush();
+  }
+
   async close(): Promise<void> {
     if (this.connection.isClosed()) return;
     await this.connection.drain().catch(() => this.connection.close());

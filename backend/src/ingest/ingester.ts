@@ -72,7 +72,8 @@ export class Ingester {
     return this.#running && this.#failures === 0;
   }
 
-  start(): void {
+  /** Subscribes; resolves once the bus has the subscriptions, so nothing published after is missed. */
+  async start(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
     this.#subscriptions.push(
@@ -86,6 +87,7 @@ export class Ingester {
     const every = Math.max(250, Math.floor(this.#syncIntervalMs / 2));
     this.#staleTimer = setInterval(() => void this.#markStale(), every);
     this.#staleTimer.unref();
+    await this.#bus.flush();
   }
 
   /** Stops taking messages and waits for what was taken to be written. */

@@ -19,7 +19,7 @@ export default fp<{ config: Config }>(
       syncIntervalMs: config.syncIntervalMs,
     });
     app.decorate('ingester', ingester);
-    app.addHook('onReady', () => ingester.start());
+    app.addHook('onReady', async () => ingester.start());
     app.addHook('preClose', () => ingester.stop());
     done();
   },

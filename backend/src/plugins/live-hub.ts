@@ -16,6 +16,7 @@ export default fp<{ config: Config }>(
       metrics: app.metrics,
       log: app.log.child({ component: 'fanout' }),
       heartbeatMs: config.heartbeatMs,
+      statsIntervalMs: config.statsIntervalMs,
       retryMs: config.retryMs,
       limits: {
         maxQueuedBytes: config.clientMaxQueuedBytes,

@@ -7,7 +7,11 @@ import { liveQuerySchema, scopeFor, singleHeader, type LiveQuery } from './query
 const live: FastifyPluginCallback = (app, _opts, done) => {
   app.get<{ Querystring: LiveQuery }>(
     '/api/v1/live/calls',
-    { sse: { kind: 'only', heartbeat: false }, schema: { querystring: liveQuerySchema } },
+    {
+      sse: { kind: 'only', heartbeat: false },
+      schema: { querystring: liveQuerySchema },
+      onRequest: app.requireSession,
+    },
     async (request, reply) => {
       if (!app.hub.accepting) throw unavailable('shutting down; reconnect to another instance');
       const session = request.session;
@@ -27,7 +31,7 @@ const live: FastifyPluginCallback = (app, _opts, done) => {
 
   app.get<{ Querystring: Omit<LiveQuery, 'last_event_id'> }>(
     '/api/v1/live/calls/snapshot',
-    { schema: { querystring: liveQuerySchema } },
+    { schema: { querystring: liveQuerySchema }, onRequest: app.requireSession },
     async (request, reply) => {
       const scope = scopeFor(request.session, request.query.company_id);
       const snapshot = await app.store.snapshot(scope.company_id, scope.redacted ? 'user' : 'full');

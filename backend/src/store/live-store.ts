@@ -1,7 +1,13 @@
 // The store behind the live view (CONTRACT §4): call state, the global sequence, the
 // bounded replay log and its epoch, changed in one atomic step per event. Two engines
 // implement it with the same observable behaviour: Redis, and memory for embedded mode.
-import type { CallRecord, Outcome, SourceStatus, SyncMessage } from '@live-calls/protocol';
+import type {
+  CallRecord,
+  Outcome,
+  SourceStatus,
+  StatsPayload,
+  SyncMessage,
+} from '@live-calls/protocol';
 
 /** One accepted change, as kept in the replay log and streamed. */
 export interface LogEvent {
@@ -64,6 +70,11 @@ export interface LiveStore {
   applyBatch(items: readonly ApplyItem[]): Promise<ApplyResult[]>;
   /** Active calls (of one company, or all) in one view, with the seq they reflect, read atomically. */
   snapshot(company: string | null, view: RecordView): Promise<SnapshotData>;
+  /**
+   * Aggregates of one company's calls (or all) at `now`, from counters kept in the store,
+   * so every instance reports the same numbers (CONTRACT §6 `stats`).
+   */
+  stats(company: string | null, now: number): Promise<StatsPayload>;
   /** Every event after `afterSeq` of `epoch`, or why that cannot be had. */
   replay(epoch: string, afterSeq: number): Promise<ReplayRead>;
   /** Records of the source's active calls (for reconciliation). */

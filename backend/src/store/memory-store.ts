@@ -7,8 +7,10 @@ import {
   TOMBSTONE_TTL_MS,
   type CallRecord,
   type SourceStatus,
+  type StatsPayload,
   type SyncMessage,
 } from '@live-calls/protocol';
+import { StatsLedger, statsFrom } from '../stats/stats-ledger.js';
 import type {
   ApplyItem,
   ApplyResult,
@@ -25,6 +27,8 @@ import { SyncAssembly } from './sync-assembly.js';
 
 interface Entry {
   record: CallRecord;
+  /** answered_at has been set at some point (for the stats ledger). */
+  answered: boolean;
   data: string;
   userData: string | undefined;
   expiresAt: number;
@@ -51,6 +55,7 @@ export class MemoryStore implements LiveStore {
   readonly #calls = new Map<string, Entry>();
   readonly #sources = new Map<string, SourceEntry>();
   readonly #syncs = new SyncAssembly();
+  readonly #stats = new StatsLedger();
   #epoch = newEpoch();
   #seq = 0;
   #lastSweep = 0;
@@ -77,8 +82,10 @@ export class MemoryStore implements LiveStore {
     if (!emits(outcome)) return { outcome, seq: 0 };
     const views = recordViews(record);
     const ended = record.phase === 'ended';
+    const answered = this.#stats.apply(stored, record, now);
     this.#calls.set(record.id, {
       record,
+      answered,
       ...views,
       expiresAt: ended ? now + TOMBSTONE_TTL_MS : Number.POSITIVE_INFINITY,
     });
@@ -154,6 +161,10 @@ export class MemoryStore implements LiveStore {
     };
   }
 
+  stats(company: string | null, now: number): Promise<StatsPayload> {
+    return Promise.resolve(statsFrom(this.#stats.raw(company, now), company, now));
+  }
+
   replay(epoch: string, afterSeq: number): Promise<ReplayRead> {
     return Promise.resolve(this.#replay(epoch, afterSeq));
   }
@@ -218,6 +229,7 @@ export class MemoryStore implements LiveStore {
     this.#calls.clear();
     this.#sources.clear();
     this.#log.clear();
+    this.#stats.clear();
     this.#pending = [];
     this.#seq = 0;
     this.#epoch = newEpoch();

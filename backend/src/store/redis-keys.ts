@@ -19,4 +19,14 @@ export const KEYS = {
   activeUserJson: 'active_calls:json:user',
   /** + `<source>:<sync_id>`: parts of an incomplete sync. */
   syncPrefix: 'live:sync:',
+  /**
+   * Hash: live counts of all active calls (`active`, `phase:<p>`, `dir:<d>`, `trunk:<t>`,
+   * `company:<c>`; '' for null) and the peak of each recent minute (`pk:<minute>` →
+   * `<count>|<ms when reached>`).
+   */
+  statsLive: 'stats:live',
+  /** + `<company>`: the same for one tenant's calls (no `company:` fields). */
+  statsLiveCompanyPrefix: 'stats:live:c:',
+  /** + `<10-s bucket>`: `att`, `ans`, `talk_ms`, `talked`, and each `:<company>`; expires. */
+  statsWindowPrefix: 'stats:w:',
 } as const;

@@ -1,6 +1,14 @@
 // The Redis engine's atomic steps. Each script is one step of CONTRACT §4: the decision,
 // the state change, seq_g and the log entry happen together or not at all.
 import { KEYS } from './redis-keys.js';
+import {
+  BUCKET_MS,
+  PEAK_FIELD_PREFIX,
+  PEAK_MINUTE_MS,
+  PEAK_MINUTES,
+  RATIO_BUCKETS,
+  WINDOW_TTL_MS,
+} from '../stats/stats-ledger.js';
 import { LuaScript } from './lua-script.js';
 
 /** Shared preamble: epoch upkeep and appending to the log. */
@@ -29,19 +37,106 @@ end
 `;
 
 /**
- * ARGV: candidate epoch, maxlen, tombstone ttl ms, then 9 per record: id, seq, phase,
- * company ('' = null), source, score, expectSeq ('' = none), data, udata ('' = same).
+ * Stats bookkeeping inside the apply step (docs/adr/0005-stats-in-the-store.md), the same
+ * rules as stats/stats-ledger.ts. Changes are summed per hash and field over the batch and
+ * written once at its end; each touched scope's running active count is tracked for the peak.
+ */
+const STATS_PRELUDE = `
+local LIVE, LIVE_C = '${KEYS.statsLive}', '${KEYS.statsLiveCompanyPrefix}'
+local PK = '${PEAK_FIELD_PREFIX}'
+local delta, running, touched = {}, {}, {}
+local stats_minute -- set by the script before the first track()
+local function bump(hash, field, n)
+  local h = delta[hash]
+  if not h then h = {}; delta[hash] = h; touched[#touched + 1] = hash end
+  h[field] = (h[field] or 0) + n
+end
+-- Running active count of a live hash since the batch began: { now, highest, this
+-- minute's stored peak or false }.
+local function track(hash, n)
+  local r = running[hash]
+  if not r then
+    local v = redis.call('HMGET', hash, 'active', PK .. stats_minute)
+    local start = tonumber(v[1] or '0')
+    r = { start, start, v[2] and tonumber(string.match(v[2], '^(%d+)')) or false }
+    running[hash] = r
+  end
+  r[1] = r[1] + n
+  if r[1] > r[2] then r[2] = r[1] end
+end
+local function contribute(company, phase, dir, trunk, n)
+  track(LIVE, n)
+  bump(LIVE, 'active', n)
+  bump(LIVE, 'phase:' .. phase, n)
+  bump(LIVE, 'dir:' .. dir, n)
+  bump(LIVE, 'trunk:' .. trunk, n)
+  bump(LIVE, 'company:' .. company, n)
+  if company ~= '' then
+    local h = LIVE_C .. company
+    track(h, n)
+    bump(h, 'active', n)
+    bump(h, 'phase:' .. phase, n)
+    bump(h, 'dir:' .. dir, n)
+    bump(h, 'trunk:' .. trunk, n)
+  end
+end
+-- A call that stays active in the same company: only what changed moves, and the active
+-- counts (so the peaks) are untouched.
+local function shift(company, kind, old, new)
+  if old == new then return end
+  bump(LIVE, kind .. old, -1)
+  bump(LIVE, kind .. new, 1)
+  if company ~= '' then
+    local h = LIVE_C .. company
+    bump(h, kind .. old, -1)
+    bump(h, kind .. new, 1)
+  end
+end
+local function count(win, company, field, n)
+  bump(win, field, n)
+  if company ~= '' then bump(win, field .. ':' .. company, n) end
+end
+-- Zero fields stay (the reader skips them): deleting them would cost a call each time a
+-- small tenant's phase count touches 0.
+local function flush_stats(win, window_ttl, now)
+  for _, hash in ipairs(touched) do
+    for field, n in pairs(delta[hash]) do
+      if n ~= 0 then redis.call('HINCRBY', hash, field, n) end
+    end
+  end
+  if delta[win] then redis.call('PEXPIRE', win, window_ttl) end
+  for hash, r in pairs(running) do
+    if not r[3] or r[2] > r[3] then
+      redis.call('HSET', hash, PK .. stats_minute, r[2] .. '|' .. now)
+      if not r[3] then
+        -- The minute's first entry: drop what the hour before the last one left behind.
+        local old = {}
+        for m = stats_minute - ${2 * PEAK_MINUTES}, stats_minute - ${PEAK_MINUTES + 1} do old[#old + 1] = PK .. m end
+        redis.call('HDEL', hash, unpack(old))
+      end
+    end
+  end
+end
+`;
+
+/**
+ * ARGV: candidate epoch, maxlen, tombstone ttl ms, now ms, then 13 per record: id, seq,
+ * phase, company ('' = null), source, score, expectSeq ('' = none), data, udata ('' = same),
+ * direction, trunk ('' = null), answered (0/1), talk ms ('' = not an answered call's end).
  * Returns: epoch, then outcome and seq_g (0 if none) per record.
  */
-export const APPLY_BATCH = new LuaScript(`${PRELUDE}
+export const APPLY_BATCH = new LuaScript(`${PRELUDE}${STATS_PRELUDE}
 local epoch = ensure_epoch(ARGV[1])
-local maxlen, ttl = ARGV[2], ARGV[3]
+local maxlen, ttl, now = ARGV[2], ARGV[3], tonumber(ARGV[4])
+local win = '${KEYS.statsWindowPrefix}' .. math.floor(now / ${BUCKET_MS})
+stats_minute = math.floor(now / ${PEAK_MINUTE_MS})
 local out = { epoch }
-for b = 4, #ARGV, 9 do
+for b = 5, #ARGV, 13 do
   local id, seq, phase, company, source = ARGV[b], tonumber(ARGV[b + 1]), ARGV[b + 2], ARGV[b + 3], ARGV[b + 4]
   local score, expect, data, udata = ARGV[b + 5], ARGV[b + 6], ARGV[b + 7], ARGV[b + 8]
+  local dir, trunk, ans, talk = ARGV[b + 9], ARGV[b + 10], ARGV[b + 11], ARGV[b + 12]
   local key = '${KEYS.callPrefix}' .. id
-  local stored = redis.call('HMGET', key, 'seq', 'phase', 'company')
+  local stored = redis.call('HMGET', key, 'seq', 'phase', 'company', 'dir', 'trunk', 'ans')
   local view = udata == '' and data or udata
   local sseq = tonumber(stored[1])
   local outcome
@@ -54,7 +149,26 @@ for b = 4, #ARGV, 9 do
     out[#out + 1] = outcome
     out[#out + 1] = 0
   else
-    redis.call('HSET', key, 'seq', seq, 'phase', phase, 'company', company, 'source', source)
+    local was_answered = stored[6] == '1'
+    local answered = (was_answered or ans == '1') and '1' or '0'
+    redis.call('HSET', key, 'seq', seq, 'phase', phase, 'company', company, 'source', source,
+      'dir', dir, 'trunk', trunk, 'ans', answered)
+    -- A call stored before stats existed (no 'dir') was never counted, so is not taken off.
+    local was_counted = sseq and stored[4]
+    if was_counted and phase ~= 'ended' and stored[3] == company then
+      shift(company, 'phase:', stored[2], phase)
+      shift(company, 'dir:', stored[4], dir)
+      shift(company, 'trunk:', stored[5], trunk)
+    else
+      if was_counted then contribute(stored[3], stored[2], stored[4], stored[5], -1) end
+      if phase ~= 'ended' then contribute(company, phase, dir, trunk, 1) end
+    end
+    if not sseq then count(win, company, 'att', 1) end
+    if answered == '1' and not was_answered then count(win, company, 'ans', 1) end
+    if talk ~= '' then
+      count(win, company, 'talk_ms', tonumber(talk))
+      count(win, company, 'talked', 1)
+    end
     local old_company = stored[3]
     if old_company and old_company ~= '' and old_company ~= company then
       redis.call('ZREM', '${KEYS.companyCallsPrefix}' .. old_company, id)
@@ -77,7 +191,39 @@ for b = 4, #ARGV, 9 do
     out[#out + 1] = append(epoch, maxlen, 'call.' .. phase, company, data)
   end
 end
+flush_stats(win, ${WINDOW_TTL_MS}, now)
 return out
+`);
+
+/**
+ * ARGV: company ('' = all), now ms. Returns, read at one instant: the live hash's fields and
+ * values (peak minutes older than an hour dropped on the way), then bucket, att, ans,
+ * talk_ms, talked for each non-empty bucket of the last 15 min and one more (for the CPS
+ * interpolation).
+ */
+export const READ_STATS = new LuaScript(`
+local company, now = ARGV[1], tonumber(ARGV[2])
+local all = company == ''
+local live = all and '${KEYS.statsLive}' or ('${KEYS.statsLiveCompanyPrefix}' .. company)
+local sfx = all and '' or (':' .. company)
+local current = math.floor(now / ${BUCKET_MS})
+local windows = {}
+for b = current - ${RATIO_BUCKETS}, current do
+  local v = redis.call('HMGET', '${KEYS.statsWindowPrefix}' .. b, 'att' .. sfx, 'ans' .. sfx, 'talk_ms' .. sfx, 'talked' .. sfx)
+  if v[1] or v[2] or v[3] or v[4] then
+    windows[#windows + 1] = b
+    for i = 1, 4 do windows[#windows + 1] = tonumber(v[i] or '0') end
+  end
+end
+local oldest = math.floor((now - ${PEAK_MINUTES * PEAK_MINUTE_MS}) / ${PEAK_MINUTE_MS})
+local fields = redis.call('HGETALL', live)
+local kept = {}
+for i = 1, #fields, 2 do
+  local minute = string.match(fields[i], '^${PEAK_FIELD_PREFIX}(%d+)$')
+  if minute and tonumber(minute) < oldest then redis.call('HDEL', live, fields[i])
+  else kept[#kept + 1] = fields[i]; kept[#kept + 1] = fields[i + 1] end
+end
+return { kept, windows }
 `);
 
 /** ARGV: candidate epoch. Returns: epoch, seq, then one status JSON per source. */

@@ -7,10 +7,18 @@ import {
   type CallRecord,
   type Outcome,
   type SourceStatus,
+  type StatsPayload,
   type SyncMessage,
 } from '@live-calls/protocol';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
+import {
+  PEAK_FIELD_PREFIX,
+  statsFrom,
+  talkMsOf,
+  type PeakEntry,
+  type RawStats,
+} from '../stats/stats-ledger.js';
 import type {
   ApplyItem,
   ApplyResult,
@@ -28,6 +36,7 @@ import {
   COMPANY_CALLS,
   MARK_STALE,
   POSITION,
+  READ_STATS,
   REPLAY,
   SNAPSHOT_META,
   SOURCE_SYNCED,
@@ -44,6 +53,8 @@ export interface RedisStoreOptions {
   url: string;
   historyEvents: number;
   log: Logger;
+  /** The clock that buckets the stats windows. */
+  now?: () => number;
 }
 
 type StreamEntry = [id: string, fields: string[]];
@@ -91,6 +102,7 @@ export class RedisStore implements LiveStore {
   readonly #tailer: Redis;
   readonly #historyEvents: number;
   readonly #log: Logger;
+  readonly #now: () => number;
   #listener: LogListener | undefined;
   #closed = false;
   #tailLoop: Promise<void> | undefined;
@@ -98,6 +110,7 @@ export class RedisStore implements LiveStore {
   constructor(options: RedisStoreOptions) {
     this.#historyEvents = options.historyEvents;
     this.#log = options.log;
+    this.#now = options.now ?? Date.now;
     this.#redis = redisClient(options.url, 'live-calls');
     this.#tailer = redisClient(options.url, 'live-calls-tail');
     for (const client of [this.#redis, this.#tailer]) {
@@ -119,9 +132,15 @@ export class RedisStore implements LiveStore {
 
   async applyBatch(items: readonly ApplyItem[]): Promise<ApplyResult[]> {
     if (items.length === 0) return [];
-    const args: (string | number)[] = [newEpoch(), this.#historyEvents, TOMBSTONE_TTL_MS];
+    const args: (string | number)[] = [
+      newEpoch(),
+      this.#historyEvents,
+      TOMBSTONE_TTL_MS,
+      this.#now(),
+    ];
     for (const { record, expectSeq } of items) {
       const views = recordViews(record);
+      const talk = talkMsOf(record);
       args.push(
         record.id,
         record.seq,
@@ -132,6 +151,10 @@ export class RedisStore implements LiveStore {
         expectSeq ?? '',
         views.data,
         views.userData ?? '',
+        record.direction,
+        record.trunk ?? '',
+        record.answered_at === null ? 0 : 1,
+        talk ?? '',
       );
     }
     const reply = (await APPLY_BATCH.run(this.#redis, args)) as [string, ...(string | number)[]];
@@ -164,6 +187,33 @@ export class RedisStore implements LiveStore {
     const sources = statuses.map((json) => JSON.parse(json) as SourceStatus);
     sources.sort((a, b) => a.source.localeCompare(b.source));
     return { epoch, seq: Number(seq), count: Number(count), callsJson, sources };
+  }
+
+  async stats(company: string | null, now: number): Promise<StatsPayload> {
+    const [fields, windows] = (await READ_STATS.run(this.#redis, [company ?? '', now])) as [
+      string[],
+      number[],
+    ];
+    const raw: RawStats = { live: new Map(), windows: new Map(), peaks: [] };
+    const peaks: PeakEntry[] = [];
+    for (let i = 0; i < fields.length; i += 2) {
+      const field = fields[i]!;
+      const value = fields[i + 1] ?? '';
+      if (field.startsWith(PEAK_FIELD_PREFIX)) {
+        const [count = '0', at = '0'] = value.split('|');
+        const minute = Number(field.slice(PEAK_FIELD_PREFIX.length));
+        peaks.push({ minute, count: Number(count), at: Number(at) });
+      } else raw.live.set(field, Number(value));
+    }
+    for (let i = 0; i < windows.length; i += 5) {
+      raw.windows.set(Number(windows[i]), {
+        att: Number(windows[i + 1]),
+        ans: Number(windows[i + 2]),
+        talk_ms: Number(windows[i + 3]),
+        talked: Number(windows[i + 4]),
+      });
+    }
+    return statsFrom({ ...raw, peaks }, company, now);
   }
 
   async replay(epoch: string, afterSeq: number): Promise<ReplayRead> {

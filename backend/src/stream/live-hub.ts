@@ -33,12 +33,15 @@ export interface LiveHubOptions {
   metrics: Metrics;
   log: Logger;
   heartbeatMs: number;
+  /** How often every stream gets its scope's `stats` (CONTRACT §6: 5 s). */
+  statsIntervalMs?: number;
   retryMs: number;
   limits: Omit<ClientLimits, 'maxStartBuffer'> & { maxStartBuffer?: number };
   now?: () => number;
 }
 
 const DEFAULT_START_BUFFER = 200_000;
+export const STATS_INTERVAL_MS = 5_000;
 /** How often open streams are checked against their token's expiry. */
 const EXPIRY_CHECK_MS = 1_000;
 
@@ -51,6 +54,7 @@ export class LiveHub {
   readonly #metrics: Metrics;
   readonly #log: Logger;
   readonly #heartbeatMs: number;
+  readonly #statsIntervalMs: number;
   readonly #retryMs: number;
   readonly #limits: ClientLimits;
   readonly #now: () => number;
@@ -63,6 +67,9 @@ export class LiveHub {
   #epoch: string | undefined;
   #seq = 0;
   #heartbeat: NodeJS.Timeout | undefined;
+  #statsTimer: NodeJS.Timeout | undefined;
+  /** A stats round still reading (slow store) is not overlapped by the next. */
+  #statsBusy = false;
   #expiry: NodeJS.Timeout | undefined;
   #accepting = true;
 
@@ -71,6 +78,7 @@ export class LiveHub {
     this.#metrics = options.metrics;
     this.#log = options.log;
     this.#heartbeatMs = options.heartbeatMs;
+    this.#statsIntervalMs = options.statsIntervalMs ?? STATS_INTERVAL_MS;
     this.#retryMs = options.retryMs;
     this.#limits = { maxStartBuffer: DEFAULT_START_BUFFER, ...options.limits };
     this.#now = options.now ?? Date.now;
@@ -88,6 +96,8 @@ export class LiveHub {
     this.#store.tail((batch) => this.#onBatch(batch));
     this.#heartbeat = setInterval(() => this.#ping(), this.#heartbeatMs);
     this.#heartbeat.unref();
+    this.#statsTimer = setInterval(() => void this.#statsRound(), this.#statsIntervalMs);
+    this.#statsTimer.unref();
     this.#expiry = setInterval(() => this.#expireSessions(), EXPIRY_CHECK_MS);
     this.#expiry.unref();
   }
@@ -309,6 +319,49 @@ export class LiveHub {
     }
   }
 
+  /**
+   * Every live stream gets its scope's stats: one store read and one frame per scope
+   * company (null = all), shared by every client of that scope, whatever its role.
+   */
+  async #statsRound(): Promise<void> {
+    if (this.#statsBusy) return;
+    this.#statsBusy = true;
+    try {
+      await this.#pushStats();
+    } finally {
+      this.#statsBusy = false;
+    }
+  }
+
+  async #pushStats(): Promise<void> {
+    const scopes = new Map<string | null, LiveClient[]>();
+    for (const client of this.#clients) {
+      if (client.state !== 'live') continue;
+      const company = client.scope.company_id;
+      const group = scopes.get(company);
+      if (group === undefined) scopes.set(company, [client]);
+      else group.push(client);
+    }
+    if (scopes.size === 0) return;
+    const now = this.#now();
+    await Promise.all(
+      [...scopes].map(async ([company, clients]) => {
+        let frame: string;
+        try {
+          frame = eventFrame('stats', JSON.stringify(await this.#store.stats(company, now)));
+        } catch (err) {
+          this.#log.warn({ err: (err as Error).message }, 'stats read failed; skipped this round');
+          return;
+        }
+        for (const client of clients) {
+          if (client.state !== 'live') continue;
+          client.pending.push(frame);
+          this.#flush(client);
+        }
+      }),
+    );
+  }
+
   /** At a token's `exp` the stream is told and closed (CONTRACT §6); the browser logs in again and resumes. */
   #expireSessions(): void {
     const now = this.#now();
@@ -357,6 +410,7 @@ export class LiveHub {
   shutdown(spreadMs = 5_000): void {
     this.#accepting = false;
     clearInterval(this.#heartbeat);
+    clearInterval(this.#statsTimer);
     clearInterval(this.#expiry);
     for (const client of [...this.#clients]) {
       client.write(retryFrame(this.#retryMs + Math.floor(Math.random() * spreadMs)));

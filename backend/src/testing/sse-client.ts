@@ -27,6 +27,8 @@ export class SseClient {
 
   constructor(
     readonly baseUrl: string,
+    /** Sent on every (re)connect: usually the session. */
+    readonly defaultHeaders: Record<string, string> = {},
     readonly path = '/api/v1/live/calls',
   ) {}
 
@@ -37,7 +39,11 @@ export class SseClient {
     const url = new URL(this.path, this.baseUrl);
     for (const [key, value] of Object.entries(options.query ?? {}))
       url.searchParams.set(key, value);
-    const headers: Record<string, string> = { accept: 'text/event-stream', ...options.headers };
+    const headers: Record<string, string> = {
+      accept: 'text/event-stream',
+      ...this.defaultHeaders,
+      ...options.headers,
+    };
     if (options.lastEventId !== undefined) headers['last-event-id'] = options.lastEventId;
     return new Promise((resolve, reject) => {
       const req = request(url, { headers }, (res) => {

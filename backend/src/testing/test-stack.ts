@@ -9,9 +9,43 @@ import {
   type RedisService,
 } from '@live-calls/test-services';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { app } from '../app.js';
+import { app, serverOptions } from '../app.js';
 import { parseConfig } from '../config.js';
+import { TokenService } from '../auth/tokens.js';
+import type { Role } from '@live-calls/protocol';
 import { subjectOf } from './call-factory.js';
+
+/** The JWT secret every test backend uses, so tests can mint sessions for any role. */
+export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-bytes-long';
+const tokens = new TokenService({
+  kind: 'secret',
+  secret: new TextEncoder().encode(TEST_JWT_SECRET),
+});
+
+/** A bearer token for a session of `role` (and company), valid for `ttlS`. */
+export async function tokenFor(
+  role: Role,
+  companyId: string | null = null,
+  ttlS = 3600,
+): Promise<string> {
+  return (await tokens.sign({ sub: `test-${role}`, role, company_id: companyId }, ttlS)).token;
+}
+
+export async function authHeaders(
+  role: Role = 'admin',
+  companyId: string | null = null,
+  ttlS = 3600,
+): Promise<Record<string, string>> {
+  return { authorization: `Bearer ${await tokenFor(role, companyId, ttlS)}` };
+}
+
+/** Headers of an admin session, for tests that are about something else. */
+export const ADMIN_AUTH = await authHeaders('admin');
+
+/** fetch with an admin session. */
+export function get(url: string, headers: Record<string, string> = ADMIN_AUTH): Promise<Response> {
+  return fetch(url, { headers });
+}
 
 export type Engine = 'memory' | 'redis';
 export const ENGINES: readonly Engine[] = ['memory', 'redis'];
@@ -43,9 +77,10 @@ export async function startBackend(env: Record<string, string>): Promise<TestBac
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     STATIC_DIR: '/nonexistent',
     EMBEDDED_SIMULATOR: 'off',
+    JWT_SECRET: TEST_JWT_SECRET,
     ...env,
   });
-  const instance = Fastify({ logger: { level: config.logLevel }, forceCloseConnections: true });
+  const instance = Fastify(serverOptions(config));
   await instance.register(app, config);
   const url = await instance.listen({ port: 0, host: '127.0.0.1' });
   return { url, app: instance, close: () => instance.close() };
