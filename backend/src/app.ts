@@ -17,6 +17,7 @@ import auth from './routes/auth.js';
 import httpSecurity from './plugins/http-security.js';
 import health from './routes/health.js';
 import live from './routes/live.js';
+import openapi from './routes/openapi.js';
 import stats from './routes/stats.js';
 
 async function liveCalls(instance: FastifyInstance, config: Config): Promise<void> {
@@ -64,6 +65,7 @@ async function liveCalls(instance: FastifyInstance, config: Config): Promise<voi
   await instance.register(health);
   await instance.register(auth, { sessionTtlS: config.auth.sessionTtlS });
   await instance.register(live);
+  await instance.register(openapi);
   await instance.register(stats);
   await instance.register(dashboard, { config });
 }

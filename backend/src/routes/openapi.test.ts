@@ -16,21 +16,45 @@ describe('OpenAPI document', () => {
     expect(served.openapi).toBe('3.1.0');
     for (const [path, operations] of Object.entries(OPENAPI.paths)) {
       for (const method of Object.keys(operations)) {
-        expect(backend.app.hasRoute({ method: method.toUpperCase() as 'GET', url: path }), `${method} ${path}`).toBe(true);
+        expect(
+          backend.app.hasRoute({ method: method.toUpperCase(), url: path }),
+          `${method} ${path}`,
+        ).toBe(true);
       }
     }
     const documented = new Set(Object.keys(OPENAPI.paths));
     const routes = backend.app.printRoutes({ commonPrefix: false });
-    for (const path of ['/api/v1/live/calls', '/api/v1/live/calls/snapshot', '/api/v1/live/stats', '/api/v1/auth/login', '/healthz', '/readyz', '/metrics']) {
+    for (const path of [
+      '/api/v1/live/calls',
+      '/api/v1/live/calls/snapshot',
+      '/api/v1/live/stats',
+      '/api/v1/auth/login',
+      '/healthz',
+      '/readyz',
+      '/metrics',
+    ]) {
       expect(documented.has(path)).toBe(true);
       expect(routes).toContain(path.split('/').at(-1));
     }
   });
 
   it('lists every SSE event type of CONTRACT §6', () => {
-    const events = Object.keys(OPENAPI.paths['/api/v1/live/calls'].get.responses['200']['x-sse-events']);
+    const events = Object.keys(
+      OPENAPI.paths['/api/v1/live/calls'].get.responses['200']['x-sse-events'],
+    );
     expect(events.sort()).toEqual(
-      ['connected', 'snapshot', 'call.setup', 'call.ringing', 'call.answered', 'call.ended', 'source', 'stats', 'ping', 'session.expired'].sort(),
+      [
+        'connected',
+        'snapshot',
+        'call.setup',
+        'call.ringing',
+        'call.answered',
+        'call.ended',
+        'source',
+        'stats',
+        'ping',
+        'session.expired',
+      ].sort(),
     );
   });
 });
