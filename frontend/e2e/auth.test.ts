@@ -1,125 +1,125 @@
-// Sign-in and scope against the real backend (embedded mode with its demo users: admin,
-// noc, user-acme). Skipped while the backend has no auth endpoints.
+// Sign-in and scope against the real backend in embedded demo mode (demo users whose
+// password is their name: noc, user-acme, …) behind a real Caddy with infra/caddy/Caddyfile.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { artifactPath, launch, type Browser } from './browser.ts';
-import { COLUMN, connectionState, renderedRows, until } from './dashboard-helpers.ts';
+import { connectionState, lastSync, renderedRows, until } from './dashboard-helpers.ts';
 import {
-  backendBuilt,
-  caddyAvailable,
-  freePort,
-  startBackend,
-  startCaddy,
-  type Service,
-} from './services.ts';
+  apiGet,
+  expectCallsAppear,
+  expectDurationsTick,
+  expectOnlyCompany,
+  recordScope,
+  signIn,
+  snapshot,
+} from './scenarios.ts';
+import { freePort, startBackend, startCaddy, stopAll, type Service } from './services.ts';
 
-const SIM_ENV = { SIM_CPS: '40', SIM_MAX_ACTIVE: '3000', LOG_LEVEL: 'warn' };
+// Many calls per second so a company user's 10-second look sees plenty of traffic that
+// would leak if scoping were wrong.
+const SIM_ENV = { SIM_CPS: '100', SIM_MAX_ACTIVE: '3000', LOG_LEVEL: 'warn' };
 
-async function signIn(page: Page, user: string): Promise<void> {
-  await page.waitForSelector('[data-testid=login-username]');
-  await page.fill('[data-testid=login-username]', user);
-  await page.fill('[data-testid=login-password]', user);
-  await page.click('[data-testid=login-submit]');
-  await until(
-    'live',
-    () => connectionState(page),
-    (s) => s === 'live',
-  );
-}
-
-async function authBuilt(base: string): Promise<boolean> {
-  const response = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'nobody', password: 'wrong-password' }),
-  });
-  return response.status !== 404;
-}
-
-void describe('sign-in and scope on the embedded backend', () => {
-  let backend: Service | null = null;
-  let caddy: Service | null = null;
-  let browser: Browser;
-  let page: Page;
+void describe('sign-in and scope on the embedded backend through Caddy', () => {
+  let backend: Service | undefined;
+  let caddy: Service | undefined;
+  let browser: Browser | undefined;
+  let noc: Page;
+  let userContext: BrowserContext;
+  let user: Page;
   let base = '';
   let backendPort = 0;
-  let skip: string | false = false;
 
   before(async () => {
-    if (!backendBuilt()) {
-      skip = 'backend/dist/server.js missing';
-      return;
-    }
     backendPort = await freePort();
     backend = await startBackend(backendPort, SIM_ENV);
-    if (caddyAvailable()) caddy = await startCaddy(await freePort(), backendPort);
-    base = caddy?.url ?? backend.url;
-    if (!(await authBuilt(base))) skip = 'the backend has no /api/v1/auth/login yet';
+    caddy = await startCaddy(await freePort(), backendPort);
+    base = caddy.url;
     browser = await launch();
-    page = await browser.context.newPage();
+    noc = await browser.context.newPage();
+    userContext = await browser.newContext();
+    await recordScope(userContext);
+    user = await userContext.newPage();
   });
 
   after(async () => {
     await browser?.close();
-    await caddy?.stop();
-    await backend?.stop();
+    await stopAll([backend, caddy]);
   });
 
-  void it('a NOC operator sees calls and sources', async (t) => {
-    if (skip) return t.skip(skip);
-    await page.goto(`${base}/`);
-    await signIn(page, 'noc');
-    assert.equal(await page.textContent('[data-testid=role-badge]'), 'NOC');
-    await until(
-      'rows',
-      () => renderedRows(page),
-      (r) => r.length > 5,
+  void it('refuses a wrong password', async () => {
+    await noc.goto(`${base}/`);
+    await noc.waitForSelector('[data-testid=login-username]');
+    await noc.fill('[data-testid=login-username]', 'noc');
+    await noc.fill('[data-testid=login-password]', 'not-the-password');
+    await noc.click('[data-testid=login-submit]');
+    await noc.waitForSelector('[data-testid=login-error]');
+    assert.match(
+      (await noc.textContent('[data-testid=login-error]')) ?? '',
+      /Wrong user name or password/,
     );
-    assert.equal(await page.locator('[data-testid=sources]').count(), 1);
   });
 
-  void it('a company user never sees another company', async (t) => {
-    if (skip) return t.skip(skip);
-    await page.click('[data-testid=logout]');
-    await signIn(page, 'user-acme');
-    assert.equal(await page.locator('[data-testid=sources]').count(), 0, 'no sources for users');
-    const seen = new Set<string>();
-    // Look from both ends of the company sort, repeatedly, while calls come and go.
-    for (const order of ['asc', 'desc', 'asc', 'desc']) {
-      await page.goto(`${base}/?sort=company&order=${order}`);
-      await until(
-        'rows',
-        () => renderedRows(page),
-        (r) => r.length > 0,
-      );
-      for (let i = 0; i < 5; i++) {
-        for (const row of await renderedRows(page)) seen.add(row.cells[COLUMN.company]!);
-        await page.waitForTimeout(300);
-      }
-    }
-    assert.deepEqual([...seen], ['acme']);
-    const [row] = await renderedRows(page);
-    await page.click(`[data-call-id="${row!.id}"]`);
-    await page.waitForSelector('[data-testid=call-detail]');
-    assert.equal(await page.locator('[data-testid=detail-call-id]').count(), 0, 'no Call-ID');
-    await page.screenshot({ path: await artifactPath('user-acme.png') });
+  void it('a NOC operator sees calls tick and PBX sources', async () => {
+    await signIn(noc, 'noc', 'noc');
+    assert.equal(await noc.textContent('[data-testid=role-badge]'), 'NOC');
+    await expectCallsAppear(noc, base);
+    assert.equal(await noc.locator('[data-testid=sources]').count(), 1);
+    await expectDurationsTick(noc, base);
   });
 
-  void it('a 401 on reconnect returns to login, and signing in resumes', async (t) => {
-    if (skip || backend === null) return t.skip(skip || 'no backend');
-    await page.goto(`${base}/?phase=answered`);
+  void it('a company user never sees another company, nor SIP internals', async () => {
+    await user.goto(`${base}/`);
+    await signIn(user, 'user-acme', 'user-acme');
+    assert.equal(await user.textContent('[data-testid=role-badge]'), 'Company user');
+    assert.equal(await user.locator('[data-testid=sources]').count(), 0, 'no sources for users');
+    const seen = await expectOnlyCompany(user, base, 'acme', 10_000);
+    console.log(`user-acme saw ${JSON.stringify(seen)}`);
+    await user.screenshot({ path: await artifactPath('user-acme.png') });
+
+    // The API agrees: own calls only, no sip, and another company is out of scope.
+    const own = await snapshot(userContext, base);
+    assert.ok(own.calls.length > 0);
+    assert.ok(own.calls.every((c) => c.company_id === 'acme' && c.sip === undefined));
+    const other = await apiGet(userContext, base, '/api/v1/live/calls/snapshot?company_id=globex');
+    assert.equal(other.status, 403, JSON.stringify(other.body));
+  });
+
+  void it('signing out returns to login and ends the session', async () => {
+    await user.click('[data-testid=logout]');
+    await user.waitForSelector('[data-testid=login-notice]');
+    assert.match((await user.textContent('[data-testid=login-notice]')) ?? '', /signed out/i);
+    assert.equal((await apiGet(userContext, base, '/api/v1/auth/me')).status, 401);
+    await user.goto(`${base}/`);
+    await user.waitForSelector('[data-testid=login-username]');
+  });
+
+  void it('a 401 on reconnect returns to login, and signing in again resyncs', async () => {
+    await noc.goto(`${base}/?phase=answered`);
     await until(
       'live',
-      () => connectionState(page),
+      () => connectionState(noc),
       (s) => s === 'live',
     );
-    await browser.context.clearCookies();
-    await backend.stop();
+    // A restarted demo backend signs with a new random secret: the old cookie is refused.
+    await backend!.stop();
     backend = await startBackend(backendPort, SIM_ENV);
-    await page.waitForSelector('[data-testid=login-notice]', { timeout: 45_000 });
-    assert.match(page.url(), /next=phase%3Danswered/);
-    await signIn(page, 'noc');
-    assert.match(page.url(), /\/\?phase=answered$/);
+    await noc.waitForSelector('[data-testid=login-notice]', { timeout: 45_000 });
+    assert.match((await noc.textContent('[data-testid=login-notice]')) ?? '', /session ended/i);
+    assert.match(noc.url(), /next=phase%3Danswered/);
+    await signIn(noc, 'noc', 'noc');
+    assert.match(noc.url(), /\/\?phase=answered$/);
+    // A new memory engine has a new epoch: the client resyncs from a snapshot.
+    const sync = await until(
+      'the resync note',
+      () => lastSync(noc),
+      (s) => s.length > 0,
+    );
+    assert.match(sync, /Resynced from snapshot: epoch changed/);
+    await until(
+      'rows',
+      () => renderedRows(noc),
+      (r) => r.length > 0,
+    );
   });
 });

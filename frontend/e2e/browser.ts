@@ -1,7 +1,7 @@
-// Debian's Chromium driven by playwright-core, with a fresh profile per launch so no test
-// inherits another's cookies or storage.
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// Debian's Chromium driven by playwright-core. Each launch is a fresh browser; each context
+// in it is isolated (own cookies and storage), so two users can be signed in side by side.
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
@@ -11,25 +11,34 @@ export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..
 export const BUILD_DIR = join(REPO_ROOT, 'frontend', 'build');
 export const ARTIFACTS = join(REPO_ROOT, 'artifacts', 'frontend-e2e');
 
+type Viewport = { width: number; height: number };
+
 export interface Browser {
+  /** The first context, opened by `launch`. */
   context: BrowserContext;
+  /** Another isolated context (no shared cookies). */
+  newContext(): Promise<BrowserContext>;
+  version(): string;
   close(): Promise<void>;
 }
 
-export async function launch(viewport = { width: 1600, height: 900 }): Promise<Browser> {
-  const profile = await mkdtemp(join(tmpdir(), 'live-calls-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
+export async function launch(viewport: Viewport = { width: 1600, height: 900 }): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} not found: apt-get install chromium (or set CHROMIUM_PATH)`);
+  }
+  if (!existsSync(join(BUILD_DIR, 'index.html'))) {
+    throw new Error('frontend/build missing: run pnpm build (from the repo root)');
+  }
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    viewport,
-    deviceScaleFactor: 1,
   });
+  const newContext = () => browser.newContext({ viewport, deviceScaleFactor: 1 });
   return {
-    context,
-    close: async () => {
-      await context.close();
-      await rm(profile, { recursive: true, force: true });
-    },
+    context: await newContext(),
+    newContext,
+    version: () => browser.version(),
+    close: () => browser.close(),
   };
 }
 

@@ -105,7 +105,7 @@ void describe(`frame time with ${CALLS} calls and ${UPDATES_PER_SECOND} updates/
       watching: summarize(watching),
       scrolling: summarize(scrolling),
       overall: summarize([...watching, ...scrolling]),
-      chromium: browser.context.browser()?.version() ?? 'unknown',
+      chromium: browser.version(),
     };
     console.log(`frame time: ${JSON.stringify(result, null, 2)}`);
     await writeFile(await artifactPath('frame-time.json'), `${JSON.stringify(result, null, 2)}\n`);
