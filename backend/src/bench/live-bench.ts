@@ -42,6 +42,7 @@ function pinned(script: string, env: Record<string, string>): ChildProcess {
       PATH: process.env.PATH ?? '',
       LOG_LEVEL: 'warn',
       NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '',
+      JWT_SECRET,
       ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -113,7 +114,8 @@ class Traffic {
         seq: call.phase,
         phase,
         ts: now,
-        sip: { bench_t: performance.timeOrigin + performance.now() },
+        from: { user: '+15550100', display: `bt:${performance.timeOrigin + performance.now()}` },
+        sip: { from_tag: 'bench' },
       };
       if (phase === 'answered') record.answered_at = now;
       if (phase === 'ended') {
@@ -160,10 +162,9 @@ async function floor(
   clients: number,
   rate: number,
   seconds: number,
-  headers?: Record<string, string>,
 ): Promise<FloorResult> {
   const load = new LoadClients();
-  await load.open(`${url}/api/v1/live/calls`, clients, 10, headers);
+  await load.open(`${url}/api/v1/live/calls`, clients, 10, await bearer('noc'));
   await traffic.run(rate, 1);
   await sleep(300);
   load.reset();

@@ -9,7 +9,8 @@ export interface ClientStats {
   duplicated: number;
 }
 
-const TIME_KEY = '"bench_t":';
+/** The publish time rides in the caller's display name, which every role may see. */
+const TIME_KEY = '"display":"bt:';
 
 export class LoadClients {
   readonly latencies: number[] = [];
@@ -78,7 +79,10 @@ export class LoadClients {
                   const t = text.indexOf(TIME_KEY, nl);
                   if (t >= 0)
                     this.latencies.push(
-                      now - Number(text.slice(t + TIME_KEY.length, text.indexOf('}', t))),
+                      now -
+                        Number(
+                          text.slice(t + TIME_KEY.length, text.indexOf('"', t + TIME_KEY.length)),
+                        ),
                     );
                 }
               }
