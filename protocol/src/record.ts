@@ -54,6 +54,31 @@ export interface CallRecord {
   sip?: Record<string, unknown>;
 }
 
+/** Fields every record carries (null where unknown). */
+export const REQUIRED_RECORD_FIELDS = [
+  'v',
+  'id',
+  'source',
+  'call_id',
+  'seq',
+  'phase',
+  'ts',
+  'company_id',
+  'direction',
+  'from',
+  'to',
+  'trunk',
+  'created_at',
+  'answered_at',
+  'ended_at',
+] as const satisfies readonly (keyof CallRecord)[];
+
+export const OPTIONAL_RECORD_FIELDS = [
+  'held',
+  'end',
+  'sip',
+] as const satisfies readonly (keyof CallRecord)[];
+
 export const SOURCE_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export function callKey(source: string, callId: string): string {

@@ -82,6 +82,20 @@ export interface LiveEventMap {
 
 export type LiveEventName = keyof LiveEventMap;
 
+/** Every named event a stream may carry (CONTRACT §6). */
+export const LIVE_EVENT_NAMES = [
+  'connected',
+  'snapshot',
+  'call.setup',
+  'call.ringing',
+  'call.answered',
+  'call.ended',
+  'source',
+  'stats',
+  'ping',
+  'session.expired',
+] as const satisfies readonly LiveEventName[];
+
 export function callEventName(phase: Phase): `call.${Phase}` {
   return `call.${phase}`;
 }

@@ -8,7 +8,9 @@ import {
   MAX_CALL_ID_CHARS,
   MAX_FIELD_CHARS,
   MAX_RECORD_BYTES,
+  OPTIONAL_RECORD_FIELDS,
   PHASES,
+  REQUIRED_RECORD_FIELDS,
   SCHEMA_VERSION,
   SOURCE_PATTERN,
   type CallEnd,
@@ -53,25 +55,9 @@ function reject(field: string, detail: string): never {
   fail(`bad_field:${field.split('.')[0] ?? field}`, `${field}: ${detail}`);
 }
 
-const RECORD_KEYS = new Set([
-  'v',
-  'id',
-  'source',
-  'call_id',
-  'seq',
-  'phase',
-  'ts',
-  'company_id',
-  'direction',
-  'from',
-  'to',
-  'trunk',
-  'created_at',
-  'answered_at',
-  'ended_at',
-  'held',
-  'end',
-  'sip',
+const RECORD_KEYS: ReadonlySet<string> = new Set([
+  ...REQUIRED_RECORD_FIELDS,
+  ...OPTIONAL_RECORD_FIELDS,
 ]);
 const PARTY_KEYS = new Set(['user', 'display', 'uri']);
 const END_KEYS = new Set(['reason', 'sip_code', 'sip_reason', 'q850']);

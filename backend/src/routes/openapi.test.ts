@@ -1,3 +1,4 @@
+import { LIVE_EVENT_NAMES } from '@live-calls/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackend, type TestBackend } from '../testing/test-stack.js';
 import { OPENAPI } from './openapi.js';
@@ -42,19 +43,6 @@ describe('OpenAPI document', () => {
     const events = Object.keys(
       OPENAPI.paths['/api/v1/live/calls'].get.responses['200']['x-sse-events'],
     );
-    expect(events.sort()).toEqual(
-      [
-        'connected',
-        'snapshot',
-        'call.setup',
-        'call.ringing',
-        'call.answered',
-        'call.ended',
-        'source',
-        'stats',
-        'ping',
-        'session.expired',
-      ].sort(),
-    );
+    expect(events.sort()).toEqual([...LIVE_EVENT_NAMES].sort());
   });
 });

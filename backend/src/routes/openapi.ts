@@ -1,6 +1,7 @@
 // The HTTP API as an OpenAPI 3.1 document, served at GET /api/v1/openapi.json. SSE event
 // types are described in the stream's response (`x-sse-events`), since OpenAPI has no
 // native notion of them. Kept by hand beside the routes; see ADR-0004.
+import { REQUIRED_RECORD_FIELDS } from '@live-calls/protocol';
 import type { FastifyPluginCallback } from 'fastify';
 
 const error = { $ref: '#/components/schemas/Error' };
@@ -54,23 +55,7 @@ export const OPENAPI = {
       CallRecord: {
         type: 'object',
         description: 'CONTRACT §2. `sip` is never present for role user.',
-        required: [
-          'v',
-          'id',
-          'source',
-          'call_id',
-          'seq',
-          'phase',
-          'ts',
-          'company_id',
-          'direction',
-          'from',
-          'to',
-          'trunk',
-          'created_at',
-          'answered_at',
-          'ended_at',
-        ],
+        required: REQUIRED_RECORD_FIELDS,
         properties: {
           v: { const: 1 },
           id: { type: 'string', description: '<source>:<call_id>' },

@@ -1,22 +1,11 @@
 // One EventSource, typed. It only parses and forwards; applying, batching and deciding
 // when to reconnect belong to the store that owns it.
-import type { LiveEventName } from '@live-calls/protocol';
+import { LIVE_EVENT_NAMES, type LiveEventName } from '@live-calls/protocol';
 import type { LiveEvent } from './live-model.js';
 
 export const LIVE_CALLS_PATH = '/api/v1/live/calls';
 
-const EVENT_NAMES: readonly LiveEventName[] = [
-  'connected',
-  'snapshot',
-  'call.setup',
-  'call.ringing',
-  'call.answered',
-  'call.ended',
-  'source',
-  'stats',
-  'ping',
-  'session.expired',
-];
+const EVENT_NAMES: readonly LiveEventName[] = LIVE_EVENT_NAMES;
 
 export interface LiveStreamHandlers {
   event(event: LiveEvent): void;
