@@ -172,6 +172,38 @@ describe('several instances on Redis and NATS', () => {
   }, 60_000);
 });
 
+describe('readiness', () => {
+  let stack: TestStack;
+  afterEach(() => stack.close());
+
+  it('readyz turns 503 naming the store or the bus while Redis or NATS is down, and 200 when back', async () => {
+    stack = await startStack('redis');
+    const url = stack.backends[0]!.url;
+    const ready = async () => {
+      const response = await fetch(`${url}/readyz`);
+      return { status: response.status, body: (await response.json()) as { down?: string[] } };
+    };
+    expect((await ready()).status).toBe(200);
+    const until = async (check: (r: Awaited<ReturnType<typeof ready>>) => boolean) =>
+      waitUntil(async () => check(await ready()), 15_000);
+
+    await stack.redis!.stop();
+    await until((r) => r.status === 503 && (r.body.down ?? []).includes('store'));
+    await stack.redis!.start();
+    await until((r) => r.status === 200);
+
+    await stack.nats!.stop();
+    await until((r) => r.status === 503 && (r.body.down ?? []).includes('bus'));
+    await stack.nats!.start();
+    await until((r) => r.status === 200);
+
+    const metrics = await (await get(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/^live_replay_log_events \d+/m);
+    expect(metrics).toMatch(/^nodejs_eventloop_lag_seconds /m);
+    expect(metrics).toMatch(/^live_stream_starts_total|^# HELP live_stream_starts_total/m);
+  });
+});
+
 async function position(url: string): Promise<number> {
   return ((await (await get(`${url}/api/v1/live/calls/snapshot`)).json()) as SnapshotPayload).seq;
 }

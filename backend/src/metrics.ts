@@ -6,7 +6,10 @@ export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
   const registers = [registry];
+  /** Read when Prometheus scrapes; set by whoever owns the thing measured. */
+  const sources: { replayLogLength?: () => Promise<number> } = {};
   return {
+    sources,
     registry,
     eventsReceived: new Counter({
       name: 'live_events_received_total',
@@ -64,6 +67,15 @@ export function createMetrics() {
       help: 'Streams closed because the client did not keep up, by cause',
       labelNames: ['cause'] as const,
       registers,
+    }),
+    replayLogLength: new Gauge({
+      name: 'live_replay_log_events',
+      help: 'Events the replay log holds (bounded by HISTORY_EVENTS)',
+      registers,
+      async collect() {
+        if (sources.replayLogLength !== undefined)
+          this.set(await sources.replayLogLength().catch(() => 0));
+      },
     }),
     resumes: new Counter({
       name: 'live_stream_starts_total',

@@ -28,7 +28,8 @@ export default fp<{ config: Config }>(
       store = new MemoryStore({ historyEvents: config.historyEvents });
     }
     app.decorate('store', store);
+    app.metrics.sources.replayLogLength = () => store.logLength();
     app.addHook('onClose', () => store.close());
   },
-  { name: 'live-store' },
+  { name: 'live-store', dependencies: ['metrics'] },
 );

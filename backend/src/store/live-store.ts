@@ -87,6 +87,8 @@ export interface LiveStore {
   markStaleSources(before: number): Promise<SourceStatus[]>;
   /** Current epoch and seq_g. */
   position(): Promise<{ epoch: string; seq: number }>;
+  /** Events the replay log holds now. */
+  logLength(): Promise<number>;
   /** Starts delivering every new log batch, in order, to `listener`. One listener per store. */
   tail(listener: LogListener): void;
   /** True while the store can serve reads and writes. */

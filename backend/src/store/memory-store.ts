@@ -216,6 +216,10 @@ export class MemoryStore implements LiveStore {
     return status;
   }
 
+  logLength(): Promise<number> {
+    return Promise.resolve(this.#log.length);
+  }
+
   position(): Promise<{ epoch: string; seq: number }> {
     return Promise.resolve({ epoch: this.#epoch, seq: this.#seq });
   }

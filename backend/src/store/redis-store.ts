@@ -288,6 +288,10 @@ export class RedisStore implements LiveStore {
     return reply.map((json) => JSON.parse(json) as SourceStatus);
   }
 
+  logLength(): Promise<number> {
+    return this.#redis.xlen(KEYS.log);
+  }
+
   async position(): Promise<{ epoch: string; seq: number }> {
     const [epoch, seq] = (await POSITION.run(this.#redis, [newEpoch()])) as [string, number];
     return { epoch, seq: Number(seq) };
