@@ -8,7 +8,7 @@ import { SeqClock } from './seq-store.js';
 
 const fixture = JSON.parse(
   await readFile(
-    new URL('../../../shared/fixtures/kamailio-5.6-capture.json', import.meta.url),
+    new URL('./testing/fixtures/kamailio-5.6-capture.json', import.meta.url),
     'utf8',
   ),
 ) as { 'dlg.list': unknown };

@@ -1,5 +1,5 @@
 // Turns Kamailio's `dlg.list` JSON-RPC answer into the dialogs a sync must carry. Pure.
-// Shape verified against Debian's Kamailio 5.6.3 (shared/fixtures/kamailio-5.6-capture.json).
+// Shape verified against Debian's Kamailio 5.6.3 (copy in src/testing/fixtures/kamailio-5.6-capture.json).
 import {
   MAX_CALL_ID_CHARS,
   MAX_FIELD_CHARS,

@@ -50,7 +50,7 @@ describe('NetstringDecoder', () => {
     const { readFile } = await import('node:fs/promises');
     const fixture = JSON.parse(
       await readFile(
-        new URL('../../../shared/fixtures/kamailio-5.6-capture.json', import.meta.url),
+        new URL('./testing/fixtures/kamailio-5.6-capture.json', import.meta.url),
         'utf8',
       ),
     ) as { evapi_raw_stream: string };
