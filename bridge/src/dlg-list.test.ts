@@ -7,10 +7,7 @@ import { decodeKamailioEvent } from './kamailio-event.js';
 import { SeqClock } from './seq-store.js';
 
 const fixture = JSON.parse(
-  await readFile(
-    new URL('./testing/fixtures/kamailio-5.6-capture.json', import.meta.url),
-    'utf8',
-  ),
+  await readFile(new URL('./testing/fixtures/kamailio-5.6-capture.json', import.meta.url), 'utf8'),
 ) as { 'dlg.list': unknown };
 
 describe('parseDlgList', () => {
