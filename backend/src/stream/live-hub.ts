@@ -42,6 +42,8 @@ export interface LiveHubOptions {
 
 const DEFAULT_START_BUFFER = 200_000;
 export const STATS_INTERVAL_MS = 5_000;
+/** Stats reads issued together in one slice of a round. */
+const STATS_SLICE = 25;
 /** How often open streams are checked against their token's expiry. */
 const EXPIRY_CHECK_MS = 1_000;
 
@@ -344,22 +346,35 @@ export class LiveHub {
     }
     if (scopes.size === 0) return;
     const now = this.#now();
-    await Promise.all(
-      [...scopes].map(async ([company, clients]) => {
-        let frame: string;
-        try {
-          frame = eventFrame('stats', JSON.stringify(await this.#store.stats(company, now)));
-        } catch (err) {
-          this.#log.warn({ err: (err as Error).message }, 'stats read failed; skipped this round');
-          return;
-        }
-        for (const client of clients) {
-          if (client.state !== 'live') continue;
-          client.pending.push(frame);
-          this.#flush(client);
-        }
-      }),
-    );
+    // Hundreds of tenant scopes are read in slices spread over half the interval, so a
+    // stats round never lands on the store (and on live latency) as one burst.
+    const entries = [...scopes];
+    const slices = Math.ceil(entries.length / STATS_SLICE);
+    const gapMs = slices > 1 ? Math.floor(this.#statsIntervalMs / 2 / slices) : 0;
+    for (let i = 0; i < entries.length; i += STATS_SLICE) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, gapMs).unref());
+      if (!this.#accepting) return;
+      await Promise.all(
+        entries
+          .slice(i, i + STATS_SLICE)
+          .map(([company, clients]) => this.#pushScopeStats(company, clients, now)),
+      );
+    }
+  }
+
+  async #pushScopeStats(company: string | null, clients: LiveClient[], now: number): Promise<void> {
+    let frame: string;
+    try {
+      frame = eventFrame('stats', JSON.stringify(await this.#store.stats(company, now)));
+    } catch (err) {
+      this.#log.warn({ err: (err as Error).message }, 'stats read failed; skipped this round');
+      return;
+    }
+    for (const client of clients) {
+      if (client.state !== 'live') continue;
+      client.pending.push(frame);
+      this.#flush(client);
+    }
   }
 
   /** At a token's `exp` the stream is told and closed (CONTRACT §6); the browser logs in again and resumes. */
