@@ -67,6 +67,8 @@ export class LiveHub {
   readonly #byCompany = new Map<string, Set<LiveClient>>();
   readonly #sourceClients = new Set<LiveClient>();
   #epoch: string | undefined;
+  /** Epochs this instance has seen replaced; a stream still at one of them is behind. */
+  readonly #pastEpochs = new Set<string>();
   #seq = 0;
   #heartbeat: NodeJS.Timeout | undefined;
   #statsTimer: NodeJS.Timeout | undefined;
@@ -196,6 +198,15 @@ export class LiveHub {
       }
     }
     this.#flush(client);
+    // The epoch moved on while this stream was starting from the old one: resynchronise it
+    // like the others (it would otherwise wait for events of an epoch that is gone).
+    if (
+      this.#epoch !== undefined &&
+      client.epoch !== undefined &&
+      this.#pastEpochs.has(client.epoch)
+    ) {
+      void this.#resyncAll(this.#epoch);
+    }
   }
 
   #visible(client: LiveClient, event: LogEvent): boolean {
@@ -217,7 +228,10 @@ export class LiveHub {
     if (batch.epoch !== previous) {
       this.#epoch = batch.epoch;
       this.#seq = 0;
-      if (previous !== undefined) void this.#resyncAll(batch.epoch);
+      if (previous !== undefined) {
+        this.#pastEpochs.add(previous);
+        void this.#resyncAll(batch.epoch);
+      }
     }
     const events = batch.events;
     const first = events[0];
