@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@live-calls/test-services';
+import { freePort, startNats, startRedis } from '@live-calls/test-services';
 import type { SnapshotPayload } from '@live-calls/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SseClient } from './testing/sse-client.js';
@@ -68,6 +68,35 @@ describe('backend process', () => {
     const lines = stderr().trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(setting);
+  });
+
+  it('waits for Redis and NATS that are down at start, then becomes ready (no crash loop)', async () => {
+    const [redis, nats] = await Promise.all([startRedis(), startNats({ jetstream: false })]);
+    try {
+      await Promise.all([redis.stop(), nats.stop()]);
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const { child } = start({
+        PORT: String(port),
+        REDIS_URL: redis.url,
+        NATS_URL: nats.url,
+        JWT_SECRET: 'a-secret-for-this-test-of-32-bytes-or-more',
+      });
+      let exited = false;
+      child.once('exit', () => (exited = true));
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect(exited).toBe(false);
+      await redis.start();
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(exited).toBe(false);
+      await nats.start();
+      await until(
+        async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined),
+        20_000,
+      );
+    } finally {
+      await Promise.allSettled([redis.close(), nats.close()]);
+    }
   });
 
   it('keeps the simulator source up when its active list needs several sync parts', async () => {
