@@ -34,6 +34,11 @@ async function liveCalls(instance: FastifyInstance, config: Config): Promise<voi
         : 500;
     if (status < 500)
       return reply.code(status).send(errorBody(error.code ?? 'bad_request', error.message));
+    // A failure while the store or the bus is away is that dependency's, not ours: 503.
+    if (instance.hasDecorator('store') && (!instance.store.healthy || !instance.bus.connected)) {
+      request.log.warn({ err: error.message }, 'request failed: a dependency is down');
+      return reply.code(503).send(errorBody('unavailable', 'a dependency is down; retry shortly'));
+    }
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send(errorBody('internal', 'internal error'));
   });

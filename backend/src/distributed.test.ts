@@ -189,6 +189,11 @@ describe('readiness', () => {
 
     await stack.redis!.stop();
     await until((r) => r.status === 503 && (r.body.down ?? []).includes('store'));
+    const snapshot = await get(`${url}/api/v1/live/calls/snapshot`);
+    expect(snapshot.status).toBe(503);
+    expect(await snapshot.json()).toEqual({
+      error: { code: 'unavailable', message: 'a dependency is down; retry shortly' },
+    });
     await stack.redis!.start();
     await until((r) => r.status === 200);
 
