@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TestCall } from './testing/call-factory.js';
 import { SseClient, type SseEvent } from './testing/sse-client.js';
 import { payload, startStack, type TestStack, ADMIN_AUTH, get } from './testing/test-stack.js';
-import { LiveView } from './testing/live-view.js';
+import { converged, LiveView } from './testing/live-view.js';
 
 describe('several instances on Redis and NATS', () => {
   let stack: TestStack;
@@ -156,18 +156,7 @@ describe('several instances on Redis and NATS', () => {
       await get(`${stack.backends[1]!.url}/api/v1/live/calls/snapshot`)
     ).json()) as SnapshotPayload;
     for (const v of viewers) {
-      await v.waitFor(
-        () => {
-          const view = new LiveView();
-          view.applyAll(v.events);
-          return view.matches(truth.calls);
-        },
-        10_000,
-        'client state to equal the store',
-      );
-      const view = new LiveView();
-      view.applyAll(v.events);
-      expect(view.duplicates).toBe(0);
+      expect((await converged(v, truth.calls, 10_000)).duplicates).toBe(0);
     }
   }, 60_000);
 });

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { type SnapshotPayload } from '@live-calls/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TestCall } from './testing/call-factory.js';
-import { LiveView } from './testing/live-view.js';
+import { converged } from './testing/live-view.js';
 import { SseClient } from './testing/sse-client.js';
 import { ENGINES, startStack, type TestStack, ADMIN_AUTH, get } from './testing/test-stack.js';
 
@@ -188,18 +188,7 @@ describe('the race (redis engine, two instances)', () => {
     const truth = await snapshot(urls[0]!);
     expect(reconnects).toBeGreaterThan(10);
     for (const c of viewers) {
-      await c.waitFor(
-        () => {
-          const view = new LiveView();
-          view.applyAll(c.events);
-          return view.matches(truth.calls);
-        },
-        15_000,
-        'the client to converge on the store',
-      );
-      const view = new LiveView();
-      view.applyAll(c.events);
-      expect(view.duplicates).toBe(0);
+      expect((await converged(c, truth.calls, 15_000)).duplicates).toBe(0);
     }
   });
 });

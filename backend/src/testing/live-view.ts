@@ -45,3 +45,28 @@ export class LiveView {
     return mine.size === calls.length && calls.every((call) => mine.get(call.id) === call.seq);
   }
 }
+
+/**
+ * Waits until what `client` received, applied like a browser would, equals `truth`'s active
+ * calls; returns that view (its `duplicates` must then be 0).
+ */
+export async function converged(
+  client: {
+    events: readonly SseEvent[];
+    waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void>;
+  },
+  truth: readonly CallRecord[],
+  timeoutMs = 15_000,
+): Promise<LiveView> {
+  const viewOf = () => {
+    const view = new LiveView();
+    view.applyAll(client.events);
+    return view;
+  };
+  await client.waitFor(
+    () => viewOf().matches(truth),
+    timeoutMs,
+    'the client to converge on the store',
+  );
+  return viewOf();
+}
