@@ -84,7 +84,3 @@ export const SOURCE_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 export function callKey(source: string, callId: string): string {
   return `${source}:${callId}`;
 }
-
-export function isActive(record: CallRecord): boolean {
-  return record.phase !== 'ended';
-}

@@ -57,6 +57,11 @@ export interface StatsPayload {
   peak_1h: { active: number; at: number | null };
 }
 
+/** `ping` interval on every stream unless HEARTBEAT_MS says otherwise. */
+export const DEFAULT_HEARTBEAT_MS = 15_000;
+/** Every stream gets its scope's `stats` this often unless STATS_INTERVAL_MS says otherwise. */
+export const DEFAULT_STATS_INTERVAL_MS = 5_000;
+
 export interface PingPayload {
   server_time: number;
   seq: number;
