@@ -8,7 +8,7 @@ import {
   parseSimulatorConfig,
   SimulatorConfigError,
   type SimulatorConfig,
-} from '@live-calls/bridge/simulator';
+} from '@live-calls/simulator';
 import { PUBLIC_KEY_ALGORITHMS, type PublicKeyAlgorithm, type TokenKeys } from './auth/tokens.js';
 
 export class ConfigError extends Error {

@@ -2,7 +2,7 @@
 // Nothing else reads process.env. A bad value stops the process with one line naming it.
 import { hostname } from 'node:os';
 import { DEFAULT_SYNC_INTERVAL_MS, SOURCE_PATTERN } from '@live-calls/protocol';
-import { parseSimulatorConfig, type SimulatorConfig } from './simulator/index.js';
+import { parseSimulatorConfig, type SimulatorConfig } from '@live-calls/simulator';
 
 export type PbxKind = 'kamailio' | 'simulator';
 

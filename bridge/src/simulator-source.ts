@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { BridgeMetrics } from './metrics.js';
 import type { PbxSource, RecordSink, SourceHealth } from './record-sink.js';
-import { CallSimulator, runSimulator, type SimulatorConfig } from './simulator/index.js';
+import { CallSimulator, runSimulator, type SimulatorConfig } from '@live-calls/simulator';
 
 export class SimulatorSource implements PbxSource {
   readonly #config: SimulatorConfig;
