@@ -11,14 +11,12 @@ export function recordViews(record: CallRecord): { data: string; userData: strin
   };
 }
 
-/** A log event's payload as role `user` sees it, derived once and kept on the event. */
+/**
+ * A log event's payload as role `user` sees it: the kept user view, else derived from the
+ * full one (the fan-out frames each event's user view at most once per batch).
+ */
 export function userView(event: { data: string; userData?: string }): string {
   if (event.userData !== undefined) return event.userData;
-  let view = event.data;
-  if (view.includes('"sip"')) {
-    const record = JSON.parse(view) as CallRecord;
-    view = JSON.stringify(viewOf(USER_SCOPE, record));
-  }
-  event.userData = view;
-  return view;
+  if (!event.data.includes('"sip"')) return event.data;
+  return JSON.stringify(viewOf(USER_SCOPE, JSON.parse(event.data) as CallRecord));
 }

@@ -1,8 +1,9 @@
 // One open SSE stream: its scope, its position in the log, and a socket written with
 // bounds. A client that cannot keep up is cut (it resumes when it comes back), so one slow
-// reader never holds memory or time that others need.
+// reader never holds memory or time that others need. The client owns its state: others
+// move it only through these methods.
 import type { ServerResponse } from 'node:http';
-import type { Role, Scope } from '@live-calls/protocol';
+import { canSee, type Role, type Scope } from '@live-calls/protocol';
 import type { LogEvent } from '../store/live-store.js';
 
 export type CloseCause =
@@ -23,31 +24,94 @@ export interface ClientIdentity {
   expiresAt: number;
 }
 
+/** A live event that arrived while the stream was starting. */
+export interface BufferedEvent {
+  epoch: string;
+  event: LogEvent;
+}
+
+export type ClientState = 'starting' | 'live' | 'closed';
+
 export class LiveClient {
+  readonly identity: ClientIdentity;
+  readonly #res: ServerResponse;
+  readonly #limits: ClientLimits;
+  /** Told the size of every coalesced write (the fan-out's metrics). */
+  readonly #onFlush: (bytes: number) => void;
   /** Position of the last event delivered: events of another epoch or not after it are skipped. */
-  epoch: string | undefined;
-  seq = 0;
-  state: 'starting' | 'live' | 'closed' = 'starting';
-  /** Events that arrived while starting, delivered once the start position is known. */
-  startBuffer: { epoch: string; event: LogEvent }[] = [];
+  #epoch: string | undefined;
+  #seq = 0;
+  #state: ClientState = 'starting';
+  #startBuffer: BufferedEvent[] = [];
   /** Frames waiting for this batch's single coalesced write. */
-  pending: string[] = [];
-  bytesWritten = 0;
+  #pending: string[] = [];
   #drainTimer: NodeJS.Timeout | undefined;
   #onClose: ((cause: CloseCause) => void) | undefined;
 
   constructor(
-    readonly identity: ClientIdentity,
-    readonly res: ServerResponse,
-    private readonly limits: ClientLimits,
-  ) {}
+    identity: ClientIdentity,
+    res: ServerResponse,
+    limits: ClientLimits,
+    onFlush: (bytes: number) => void,
+  ) {
+    this.identity = identity;
+    this.#res = res;
+    this.#limits = limits;
+    this.#onFlush = onFlush;
+  }
 
   get scope(): Scope {
     return this.identity.scope;
   }
 
+  get state(): ClientState {
+    return this.#state;
+  }
+
+  get epoch(): string | undefined {
+    return this.#epoch;
+  }
+
+  get seq(): number {
+    return this.#seq;
+  }
+
+  /** Whether this stream may see `event` at all (its company, or a source event). */
+  sees(event: LogEvent): boolean {
+    return event.name === 'source'
+      ? this.scope.sources
+      : canSee(this.scope, { company_id: event.company });
+  }
+
   onClose(listener: (cause: CloseCause) => void): void {
     this.#onClose = listener;
+  }
+
+  /** Where the snapshot or replay being sent leaves this stream. */
+  startAt(epoch: string, seq: number): void {
+    this.#epoch = epoch;
+    this.#seq = seq;
+  }
+
+  /**
+   * Starting → live: returns the events buffered meanwhile that come after the start
+   * position and are visible, for the caller to frame and `offer`.
+   */
+  goLive(): BufferedEvent[] {
+    const buffered = this.#startBuffer;
+    this.#startBuffer = [];
+    if (this.#state !== 'starting') return [];
+    this.#state = 'live';
+    return buffered.filter(
+      ({ epoch, event }) => epoch === this.#epoch && event.seq > this.#seq && this.sees(event),
+    );
+  }
+
+  /** Live → starting again, to be resynchronised (the epoch changed). False if not live. */
+  restart(): boolean {
+    if (this.#state !== 'live') return false;
+    this.#state = 'starting';
+    return true;
   }
 
   /**
@@ -55,44 +119,60 @@ export class LiveClient {
    * write when live. True when it is the first frame queued since the last flush.
    */
   offer(epoch: string, event: LogEvent, frame: string): boolean {
-    if (this.state === 'starting') {
-      if (this.startBuffer.length >= this.limits.maxStartBuffer) {
+    if (this.#state === 'starting') {
+      if (this.#startBuffer.length >= this.#limits.maxStartBuffer) {
         this.close('queue_full');
         return false;
       }
-      this.startBuffer.push({ epoch, event });
+      this.#startBuffer.push({ epoch, event });
       return false;
     }
-    if (this.state !== 'live' || epoch !== this.epoch || event.seq <= this.seq) return false;
-    this.seq = event.seq;
-    this.pending.push(frame);
-    return this.pending.length === 1;
+    if (this.#state !== 'live' || epoch !== this.#epoch || event.seq <= this.#seq) return false;
+    this.#seq = event.seq;
+    this.#pending.push(frame);
+    return this.#pending.length === 1;
+  }
+
+  /** True when this live stream is exactly at a batch's start, so the whole batch is its next chunk. */
+  awaits(epoch: string, firstSeq: number): boolean {
+    return this.#state === 'live' && epoch === this.#epoch && this.#seq < firstSeq;
+  }
+
+  /** Queues a whole batch's chunk (after `awaits` said yes); the position moves to its end. */
+  offerChunk(chunk: string, lastSeq: number): void {
+    this.#seq = lastSeq;
+    this.#pending.push(chunk);
+  }
+
+  /** Queues a frame that is not a log event (ping, stats) for the next flush. */
+  offerFrame(frame: string): void {
+    if (this.#state === 'live') this.#pending.push(frame);
   }
 
   /** Writes everything pending in one socket write, within the bounds. */
-  flush(): number {
-    if (this.pending.length === 0 || this.state === 'closed') return 0;
-    const chunk = this.pending.length === 1 ? (this.pending[0] ?? '') : this.pending.join('');
-    this.pending = [];
-    return this.write(chunk);
+  flush(): void {
+    if (this.#pending.length === 0 || this.#state === 'closed') return;
+    const chunk = this.#pending.length === 1 ? (this.#pending[0] ?? '') : this.#pending.join('');
+    this.#pending = [];
+    const bytes = this.write(chunk);
+    if (bytes > 0) this.#onFlush(bytes);
   }
 
   /** Writes a chunk now; returns bytes written (0 if the client was cut instead). */
   write(chunk: string): number {
-    if (this.state === 'closed' || this.res.destroyed) return 0;
-    if (this.res.writableLength > this.limits.maxQueuedBytes) {
+    if (this.#state === 'closed' || this.#res.destroyed) return 0;
+    if (this.#res.writableLength > this.#limits.maxQueuedBytes) {
       this.close('queue_full');
       return 0;
     }
-    const ok = this.res.write(chunk);
-    this.bytesWritten += chunk.length;
-    if (!ok && this.#drainTimer === undefined && this.state === 'live') this.#awaitDrain();
+    const ok = this.#res.write(chunk);
+    if (!ok && this.#drainTimer === undefined && this.#state === 'live') this.#awaitDrain();
     return chunk.length;
   }
 
   #awaitDrain(): void {
-    this.#drainTimer = setTimeout(() => this.close('write_timeout'), this.limits.maxWriteWaitMs);
-    this.res.once('drain', () => {
+    this.#drainTimer = setTimeout(() => this.close('write_timeout'), this.#limits.maxWriteWaitMs);
+    this.#res.once('drain', () => {
       clearTimeout(this.#drainTimer);
       this.#drainTimer = undefined;
     });
@@ -100,13 +180,13 @@ export class LiveClient {
 
   /** Ends the stream; `cause` says why. Safe to call more than once. */
   close(cause: CloseCause): void {
-    if (this.state === 'closed') return;
-    this.state = 'closed';
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
     clearTimeout(this.#drainTimer);
-    this.pending = [];
-    this.startBuffer = [];
-    if (cause === 'queue_full' || cause === 'write_timeout') this.res.destroy();
-    else if (!this.res.writableEnded) this.res.end();
+    this.#pending = [];
+    this.#startBuffer = [];
+    if (cause === 'queue_full' || cause === 'write_timeout') this.#res.destroy();
+    else if (!this.#res.writableEnded) this.#res.end();
     this.#onClose?.(cause);
   }
 }

@@ -1,12 +1,22 @@
 // SSE wire format. Payloads arrive already serialized (one JSON per event, shared by every
 // client), so framing is string concatenation; JSON never contains a raw newline.
-import type { SnapshotReason } from '@live-calls/protocol';
-import type { SnapshotData } from '../store/live-store.js';
+import { formatEventId, type SnapshotReason } from '@live-calls/protocol';
+import type { LogEvent, SnapshotData } from '../store/live-store.js';
+import { userView } from '../store/record-views.js';
 
 export function eventFrame(event: string, data: string, id?: string): string {
   return id === undefined
     ? `event: ${event}\ndata: ${data}\n\n`
     : `id: ${id}\nevent: ${event}\ndata: ${data}\n\n`;
+}
+
+/** A log event as one frame with its id; `redacted` frames the view of role `user`. */
+export function logEventFrame(epoch: string, event: LogEvent, redacted: boolean): string {
+  return eventFrame(
+    event.name,
+    redacted ? userView(event) : event.data,
+    formatEventId(epoch, event.seq),
+  );
 }
 
 export function retryFrame(ms: number): string {
