@@ -1,10 +1,14 @@
 // Core-NATS side of the bridge: call events and syncs (at most once, CONTRACT §3).
 // While NATS is reconnecting the client buffers publishes itself; nothing here waits.
 import { randomUUID } from 'node:crypto';
-import { CALL_SYNC_SUBJECT, callEventSubject, type CallRecord } from '@live-calls/protocol';
+import {
+  CALL_SYNC_SUBJECT,
+  buildSyncParts,
+  callEventSubject,
+  type CallRecord,
+} from '@live-calls/protocol';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { BridgeMetrics } from './metrics.js';
-import { buildSyncParts } from './sync-publisher.js';
 
 export class NatsPublisher {
   readonly #nc: NatsConnection;

@@ -1,8 +1,7 @@
 // Embedded mode only: the call simulator publishes onto the in-process bus exactly what a
 // bridge would publish on NATS (events and periodic syncs), through the same ingest path.
 import { CallSimulator, runSimulator, type SimulatorConfig } from '@live-calls/simulator';
-import { buildSyncParts } from '@live-calls/bridge/sync-parts';
-import { CALL_SYNC_SUBJECT, callEventSubject } from '@live-calls/protocol';
+import { CALL_SYNC_SUBJECT, buildSyncParts, callEventSubject } from '@live-calls/protocol';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 

@@ -1,12 +1,10 @@
-// Splits a source's complete active list into `call.sync` parts (CONTRACT §3). Pure.
+// Splits a source's complete active list into `call.sync` parts (docs/interface/nats.md),
+// the one way every publisher of syncs does it (the bridge, the embedded demo). Pure.
 // Each part stays strictly under MAX_SYNC_PART_BYTES; every part of one sync shares its
 // sync_id and ts, `part` counts from 1.
-import {
-  MAX_SYNC_PARTS,
-  MAX_SYNC_PART_BYTES,
-  SCHEMA_VERSION,
-  type CallRecord,
-} from '@live-calls/protocol';
+import { SCHEMA_VERSION, type CallRecord } from './record.js';
+import { MAX_SYNC_PART_BYTES } from './subjects.js';
+import { MAX_SYNC_PARTS } from './validation.js';
 
 const utf8 = new TextEncoder();
 

@@ -1,11 +1,8 @@
-import {
-  MAX_SYNC_PART_BYTES,
-  SCHEMA_VERSION,
-  parseSync,
-  type CallRecord,
-} from '@live-calls/protocol';
 import { describe, expect, it } from 'vitest';
-import { buildSyncParts } from './sync-publisher.js';
+import { SCHEMA_VERSION, type CallRecord } from './record.js';
+import { MAX_SYNC_PART_BYTES } from './subjects.js';
+import { buildSyncParts } from './sync-parts.js';
+import { parseSync } from './validation.js';
 
 function record(i: number, pad = 0): CallRecord {
   const callId = `call-${i}@host`;
