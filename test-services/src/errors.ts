@@ -24,3 +24,26 @@ export class ServiceStartError extends Error {
     this.logFile = logFile;
   }
 }
+
+const SHOWN_VALUE_CHARS = 500;
+
+/** waitUntil() gave up; the message names what was awaited and shows the last value probed. */
+export class WaitTimeoutError extends Error {
+  override readonly name = 'WaitTimeoutError';
+  readonly lastValue: unknown;
+
+  constructor(what: string, timeoutMs: number, lastValue: unknown) {
+    super(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${shown(lastValue)}`);
+    this.lastValue = lastValue;
+  }
+}
+
+function shown(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > SHOWN_VALUE_CHARS ? `${text.slice(0, SHOWN_VALUE_CHARS)}…` : text;
+}

@@ -1,8 +1,16 @@
 export type { ManagedService } from './managed-service.js';
 export type { RedisService } from './redis-service.js';
 export type { NatsOptions, NatsService } from './nats-service.js';
+export type { NodeServiceOptions } from './node-service.js';
+export type { CaddyOptions } from './caddy-service.js';
+export type { WaitOptions } from './wait-until.js';
+export type { Closable } from './close-all.js';
 export { startRedis } from './redis-service.js';
 export { startNats } from './nats-service.js';
+export { startNodeService } from './node-service.js';
+export { startCaddy } from './caddy-service.js';
+export { closeAll } from './close-all.js';
 export { freePort } from './free-port.js';
 export { waitForPort } from './wait-for-port.js';
-export { ServiceBinaryNotFoundError, ServiceStartError } from './errors.js';
+export { waitUntil } from './wait-until.js';
+export { ServiceBinaryNotFoundError, ServiceStartError, WaitTimeoutError } from './errors.js';

@@ -2,35 +2,49 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFile, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { ServiceStartError } from './errors.js';
 import { findBinary } from './find-binary.js';
 import { releasePort, reservePort } from './free-port.js';
 import { readLogTail } from './log-tail.js';
 import type { ManagedService } from './managed-service.js';
 import { registry } from './resource-registry.js';
+import { waitUntil } from './wait-until.js';
 
 export const START_TIMEOUT_MS = 10_000;
 export const STOP_TIMEOUT_MS = 5_000;
-const READY_POLL_INTERVAL_MS = 50;
+
+export type Executable =
+  /** A Debian binary, looked up on PATH and in the sbin dirs; missing, it names the package. */
+  | { readonly binary: string; readonly debianPackage: string }
+  /** A file known to exist, such as this process's own Node binary. */
+  | { readonly path: string };
 
 /** What differs between servers: how to find, start and probe them. */
 export interface ServerSpec {
-  readonly binary: string;
-  readonly debianPackage: string;
+  /** Names the server in messages, its log file and its temp dir. */
+  readonly name: string;
+  readonly executable: Executable;
   readonly scheme: string;
   args(port: number, dir: string): readonly string[];
+  /** The child's whole environment; without it, this process's. */
+  env?(port: number, dir: string): NodeJS.ProcessEnv;
+  /** Working directory of the child; without it, this process's. */
+  readonly cwd?: string;
+  /** How long a start may take before it fails (default 10 s). */
+  readonly startTimeoutMs?: number;
   /**
    * True once the server listening on `port` is the process `pid` and serves requests.
-   * Checking the identity matters: if another test worker grabbed the port, our server
-   * exits while theirs answers, and a bare "port accepts" probe would report success.
+   * Checking the identity matters where the protocol allows it: if another test worker
+   * grabbed the port, our server exits while theirs answers, and a bare "port accepts"
+   * probe would report success.
    */
   isReady(port: number, pid: number): Promise<boolean>;
 }
 
 export interface ServerHome {
   readonly spec: ServerSpec;
-  readonly binaryPath: string;
+  /** Absolute path of the executable. */
+  readonly command: string;
   readonly port: number;
   readonly dir: string;
 }
@@ -50,11 +64,15 @@ export async function launchServer<T extends ManagedProcess>(
   spec: ServerSpec,
   create: (home: ServerHome) => T,
 ): Promise<T> {
-  const binaryPath = await findBinary(spec.binary, spec.debianPackage);
-  const dir = await mkdtemp(join(tmpdir(), `live-calls-${spec.binary}-`));
+  const { executable } = spec;
+  const command =
+    'path' in executable
+      ? executable.path
+      : await findBinary(executable.binary, executable.debianPackage);
+  const dir = await mkdtemp(join(tmpdir(), `live-calls-${spec.name}-`));
   registry().dirs.add(dir);
   const port = await reservePort();
-  const service = create({ spec, binaryPath, port, dir });
+  const service = create({ spec, command, port, dir });
   try {
     await service.start();
   } catch (error) {
@@ -71,7 +89,7 @@ export class ManagedProcess implements ManagedService {
   readonly dir: string;
   readonly logFile: string;
   readonly #spec: ServerSpec;
-  readonly #binaryPath: string;
+  readonly #command: string;
   #child: RunningChild | undefined;
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -80,11 +98,11 @@ export class ManagedProcess implements ManagedService {
 
   constructor(home: ServerHome) {
     this.#spec = home.spec;
-    this.#binaryPath = home.binaryPath;
+    this.#command = home.command;
     this.port = home.port;
     this.dir = home.dir;
     this.url = `${home.spec.scheme}://127.0.0.1:${home.port}`;
-    this.logFile = join(home.dir, `${home.spec.binary}.log`);
+    this.logFile = join(home.dir, `${home.spec.name}.log`);
   }
 
   get running(): boolean {
@@ -114,6 +132,14 @@ export class ManagedProcess implements ManagedService {
     return this.#serialize(() => this.#kill());
   }
 
+  pause(): Promise<void> {
+    return this.#serialize(() => this.#signal('SIGSTOP'));
+  }
+
+  resume(): Promise<void> {
+    return this.#serialize(() => this.#signal('SIGCONT'));
+  }
+
   close(): Promise<void> {
     this.#closing ??= this.#serialize(async () => {
       this.#closed = true;
@@ -132,13 +158,13 @@ export class ManagedProcess implements ManagedService {
   }
 
   async #start(): Promise<void> {
-    if (this.#closed) throw new Error(`${this.#spec.binary} at ${this.url} is closed`);
+    if (this.#closed) throw new Error(`${this.#spec.name} at ${this.url} is closed`);
     if (this.#child !== undefined) return;
 
     const args = this.#spec.args(this.port, this.dir);
     await appendFile(
       this.logFile,
-      `--- ${new Date().toISOString()} live-calls test-services: ${this.#binaryPath} ${args.join(' ')}\n`,
+      `--- ${new Date().toISOString()} live-calls test-services: ${this.#command} ${args.join(' ')}\n`,
     );
     const child = await this.#spawn(args);
     try {
@@ -157,7 +183,11 @@ export class ManagedProcess implements ManagedService {
     const log = await open(this.logFile, 'a');
     let server: ChildProcess;
     try {
-      server = spawn(this.#binaryPath, args, { stdio: ['ignore', log.fd, log.fd] });
+      server = spawn(this.#command, args, {
+        stdio: ['ignore', log.fd, log.fd],
+        env: this.#spec.env?.(this.port, this.dir) ?? process.env,
+        ...(this.#spec.cwd === undefined ? {} : { cwd: this.#spec.cwd }),
+      });
     } finally {
       await log.close();
     }
@@ -189,28 +219,32 @@ export class ManagedProcess implements ManagedService {
   }
 
   async #waitUntilReady(child: RunningChild): Promise<void> {
+    const { name } = this.#spec;
     let exited = false;
     void child.exited.then(() => (exited = true));
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    while (!exited) {
-      if (child.pid !== undefined && (await this.#spec.isReady(this.port, child.pid))) return;
-      if (Date.now() >= deadline) {
-        throw new Error(
-          `${this.#spec.binary} did not serve ${this.url} within ${START_TIMEOUT_MS} ms`,
-        );
-      }
-      await delay(READY_POLL_INTERVAL_MS);
-    }
-    const { exitCode, signalCode } = child.process;
-    throw new Error(
-      `${this.#spec.binary} exited (code ${String(exitCode)}, signal ${String(signalCode)}) ` +
-        `before serving ${this.url}`,
+    await waitUntil(
+      async () => {
+        if (exited) {
+          const { exitCode, signalCode } = child.process;
+          throw new Error(
+            `${name} exited (code ${String(exitCode)}, signal ${String(signalCode)}) ` +
+              `before serving ${this.url}`,
+          );
+        }
+        return child.pid !== undefined && (await this.#spec.isReady(this.port, child.pid));
+      },
+      {
+        what: `${name} to serve ${this.url}`,
+        timeoutMs: this.#spec.startTimeoutMs ?? START_TIMEOUT_MS,
+      },
     );
   }
 
   async #stop(): Promise<void> {
     const child = this.#child;
     if (child === undefined) return;
+    // A paused process would hold SIGTERM until the SIGKILL five seconds later.
+    child.process.kill('SIGCONT');
     child.process.kill('SIGTERM');
     const escalation = setTimeout(() => child.process.kill('SIGKILL'), STOP_TIMEOUT_MS);
     try {
@@ -225,5 +259,10 @@ export class ManagedProcess implements ManagedService {
     if (child === undefined) return;
     child.process.kill('SIGKILL');
     await child.exited;
+  }
+
+  #signal(signal: 'SIGSTOP' | 'SIGCONT'): Promise<void> {
+    this.#child?.process.kill(signal);
+    return Promise.resolve();
   }
 }

@@ -27,8 +27,8 @@ interface ServerInfo {
 
 function natsSpec(serverName: string, jetstream: boolean): ServerSpec {
   return {
-    binary: 'nats-server',
-    debianPackage: 'nats-server',
+    name: 'nats-server',
+    executable: { binary: 'nats-server', debianPackage: 'nats-server' },
     scheme: 'nats',
     args: (port, dir) => [
       '-a',

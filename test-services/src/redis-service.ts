@@ -12,8 +12,8 @@ const COMMAND_TIMEOUT_MS = 5_000;
 const PROCESS_ID = /\r\nprocess_id:(\d+)\r\n/;
 
 const redisSpec: ServerSpec = {
-  binary: 'redis-server',
-  debianPackage: 'redis-server',
+  name: 'redis-server',
+  executable: { binary: 'redis-server', debianPackage: 'redis-server' },
   scheme: 'redis',
   // No persistence: tests want a clean server after every restart, and no stray dump files.
   args: (port, dir) => [

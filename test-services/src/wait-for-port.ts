@@ -1,8 +1,6 @@
 import { connect } from 'node:net';
-import { setTimeout as delay } from 'node:timers/promises';
+import { DEFAULT_WAIT_TIMEOUT_MS, waitUntil } from './wait-until.js';
 
-export const DEFAULT_WAIT_TIMEOUT_MS = 10_000;
-const POLL_INTERVAL_MS = 50;
 const CONNECT_TIMEOUT_MS = 1_000;
 
 /** Resolves once 127.0.0.1:port accepts a TCP connection; rejects after `timeoutMs`. */
@@ -10,15 +8,10 @@ export async function waitForPort(
   port: number,
   timeoutMs: number = DEFAULT_WAIT_TIMEOUT_MS,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const remaining = deadline - Date.now();
-    if (await acceptsConnection(port, Math.min(CONNECT_TIMEOUT_MS, Math.max(remaining, 1)))) return;
-    if (Date.now() >= deadline) {
-      throw new Error(`127.0.0.1:${port} did not accept a connection within ${timeoutMs} ms`);
-    }
-    await delay(POLL_INTERVAL_MS);
-  }
+  await waitUntil(() => acceptsConnection(port, Math.min(CONNECT_TIMEOUT_MS, timeoutMs)), {
+    what: `127.0.0.1:${port} to accept a connection`,
+    timeoutMs,
+  });
 }
 
 function acceptsConnection(port: number, timeoutMs: number): Promise<boolean> {
