@@ -2,9 +2,10 @@
 // password is their name: noc, user-acme, …) behind a real Caddy with infra/caddy/Caddyfile.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { closeAll, waitUntil, type ManagedService } from '@live-calls/test-services';
 import type { BrowserContext, Page } from 'playwright-core';
 import { artifactPath, launch, type Browser } from './browser.ts';
-import { connectionState, lastSync, renderedRows, until } from './dashboard-helpers.ts';
+import { connectionState, lastSync, renderedRows, PAGE_WAIT } from './dashboard-helpers.ts';
 import {
   apiGet,
   expectCallsAppear,
@@ -14,26 +15,24 @@ import {
   signIn,
   snapshot,
 } from './scenarios.ts';
-import { freePort, startBackend, startCaddy, stopAll, type Service } from './services.ts';
+import { startBackend, startProxy } from './services.ts';
 
 // Many calls per second so a company user's 10-second look sees plenty of traffic that
 // would leak if scoping were wrong.
 const SIM_ENV = { SIM_CPS: '100', SIM_MAX_ACTIVE: '3000', LOG_LEVEL: 'warn' };
 
 void describe('sign-in and scope on the embedded backend through Caddy', () => {
-  let backend: Service | undefined;
-  let caddy: Service | undefined;
+  let backend: ManagedService | undefined;
+  let caddy: ManagedService | undefined;
   let browser: Browser | undefined;
   let noc: Page;
   let userContext: BrowserContext;
   let user: Page;
   let base = '';
-  let backendPort = 0;
 
   before(async () => {
-    backendPort = await freePort();
-    backend = await startBackend(backendPort, SIM_ENV);
-    caddy = await startCaddy(await freePort(), backendPort);
+    backend = await startBackend(SIM_ENV);
+    caddy = await startProxy(backend.port);
     base = caddy.url;
     browser = await launch();
     noc = await browser.context.newPage();
@@ -44,7 +43,7 @@ void describe('sign-in and scope on the embedded backend through Caddy', () => {
 
   after(async () => {
     await browser?.close();
-    await stopAll([backend, caddy]);
+    await closeAll([backend, caddy]);
   });
 
   void it('refuses a wrong password', async () => {
@@ -96,30 +95,29 @@ void describe('sign-in and scope on the embedded backend through Caddy', () => {
 
   void it('a 401 on reconnect returns to login, and signing in again resyncs', async () => {
     await noc.goto(`${base}/?phase=answered`);
-    await until(
-      'live',
-      () => connectionState(noc),
-      (s) => s === 'live',
-    );
+    await waitUntil(() => connectionState(noc), {
+      what: 'live',
+      accept: (s) => s === 'live',
+      ...PAGE_WAIT,
+    });
     // A restarted demo backend signs with a new random secret: the old cookie is refused.
-    await backend!.stop();
-    backend = await startBackend(backendPort, SIM_ENV);
+    await backend!.restart();
     await noc.waitForSelector('[data-testid=login-notice]', { timeout: 45_000 });
     assert.match((await noc.textContent('[data-testid=login-notice]')) ?? '', /session ended/i);
     assert.match(noc.url(), /next=phase%3Danswered/);
     await signIn(noc, 'noc', 'noc');
     assert.match(noc.url(), /\/\?phase=answered$/);
     // A new memory engine has a new epoch: the client resyncs from a snapshot.
-    const sync = await until(
-      'the resync note',
-      () => lastSync(noc),
-      (s) => s.length > 0,
-    );
+    const sync = await waitUntil(() => lastSync(noc), {
+      what: 'the resync note',
+      accept: (s) => s.length > 0,
+      ...PAGE_WAIT,
+    });
     assert.match(sync, /Resynced from snapshot: epoch changed/);
-    await until(
-      'rows',
-      () => renderedRows(noc),
-      (r) => r.length > 0,
-    );
+    await waitUntil(() => renderedRows(noc), {
+      what: 'rows',
+      accept: (r) => r.length > 0,
+      ...PAGE_WAIT,
+    });
   });
 });

@@ -1,5 +1,5 @@
 // What the browser tests read off the page: rows as rendered, the connection badge, and
-// small waiting helpers. Everything goes through the DOM the operator sees.
+// how long to wait for them. Everything goes through the DOM the operator sees.
 import type { Page } from 'playwright-core';
 
 export interface RenderedRow {
@@ -59,23 +59,11 @@ export async function lastSync(page: Page): Promise<string> {
   return (await el.count()) > 0 ? ((await el.textContent()) ?? '') : '';
 }
 
-export async function until<T>(
-  what: string,
-  probe: () => Promise<T>,
-  ok: (value: T) => boolean,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T = await probe();
-  while (!ok(last)) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
-    }
-    await new Promise((r) => setTimeout(r, 150));
-    last = await probe();
-  }
-  return last;
-}
+/**
+ * How long a step gives the page to show what it waits for, and how often it reads the page
+ * meanwhile (`waitUntil` options; reading the DOM is not free on a busy table).
+ */
+export const PAGE_WAIT = { timeoutMs: 15_000, intervalMs: 150 } as const;
 
 /** `m:ss` or `h:mm:ss` → seconds. */
 export function seconds(text: string): number {

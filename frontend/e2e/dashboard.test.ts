@@ -5,6 +5,7 @@
 // session ends) and real-stack.test.ts (distributed: the stream resumes).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { closeAll, type ManagedService } from '@live-calls/test-services';
 import type { Page } from 'playwright-core';
 import { launch, type Browser } from './browser.ts';
 import {
@@ -15,22 +16,21 @@ import {
   signIn,
   wallScreenshot,
 } from './scenarios.ts';
-import { freePort, startBackend, startCaddy, stopAll, type Service } from './services.ts';
+import { startBackend, startProxy } from './services.ts';
 
 // A lively simulator so the table fills within seconds.
 const SIM_ENV = { SIM_CPS: '40', SIM_MAX_ACTIVE: '3000', LOG_LEVEL: 'warn' };
 
 void describe('dashboard on the embedded backend through Caddy', () => {
-  let backend: Service | undefined;
-  let caddy: Service | undefined;
+  let backend: ManagedService | undefined;
+  let caddy: ManagedService | undefined;
   let browser: Browser | undefined;
   let page: Page;
   let base: string;
 
   before(async () => {
-    const backendPort = await freePort();
-    backend = await startBackend(backendPort, SIM_ENV);
-    caddy = await startCaddy(await freePort(), backendPort);
+    backend = await startBackend(SIM_ENV);
+    caddy = await startProxy(backend.port);
     base = caddy.url;
     browser = await launch();
     page = await browser.context.newPage();
@@ -39,7 +39,7 @@ void describe('dashboard on the embedded backend through Caddy', () => {
 
   after(async () => {
     await browser?.close();
-    await stopAll([backend, caddy]);
+    await closeAll([backend, caddy]);
   });
 
   void it('the backend serves the dashboard itself too', async () => {

@@ -8,8 +8,9 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
+import { waitUntil } from '@live-calls/test-services';
 import { artifactPath, BUILD_DIR, launch, type Browser } from './browser.ts';
-import { renderedRows, until } from './dashboard-helpers.ts';
+import { renderedRows, PAGE_WAIT } from './dashboard-helpers.ts';
 import { startSyntheticFeed, type SyntheticFeed } from './synthetic-feed.ts';
 
 const CALLS = Number(process.env.FRAME_TEST_CALLS ?? 10_000);
@@ -58,12 +59,12 @@ void describe(`frame time with ${CALLS} calls and ${UPDATES_PER_SECOND} updates/
   void it(`measures frame time (budget p95 ≤ ${BUDGET_P95_MS} ms)`, async () => {
     const page = await browser.context.newPage();
     await page.goto(`${feed.url}/`);
-    await until(
-      'the snapshot in the table',
-      () => page.textContent('[data-testid=kpi-active]'),
-      (t) => Number((t ?? '').replace(/\D/g, '')) >= CALLS * 0.9,
-      30_000,
-    );
+    await waitUntil(() => page.textContent('[data-testid=kpi-active]'), {
+      what: 'the snapshot in the table',
+      accept: (t) => Number((t ?? '').replace(/\D/g, '')) >= CALLS * 0.9,
+      ...PAGE_WAIT,
+      timeoutMs: 30_000,
+    });
     assert.ok((await renderedRows(page)).length > 10);
     // Let the snapshot's one-off work (parse, first sort) settle before measuring.
     await page.waitForTimeout(2_000);

@@ -12,9 +12,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import {
+  closeAll,
+  startNats,
+  startRedis,
+  waitUntil,
+  type ManagedService,
+} from '@live-calls/test-services';
 import type { BrowserContext, Page } from 'playwright-core';
 import { artifactPath, launch, type Browser } from './browser.ts';
-import { connectionState, lastSync, until } from './dashboard-helpers.ts';
+import { connectionState, lastSync, PAGE_WAIT } from './dashboard-helpers.ts';
 import {
   activeKpi,
   allTableIds,
@@ -29,32 +36,20 @@ import {
   snapshot,
   wallScreenshot,
 } from './scenarios.ts';
-import {
-  addUser,
-  freePort,
-  startBackend,
-  startBridge,
-  startCaddy,
-  startNats,
-  startRedis,
-  stopAll,
-  type ProcessService,
-} from './services.ts';
+import { addUser, startBackend, startBridge, startProxy } from './services.ts';
 
 const SESSION_TTL_S = 60;
 const NOC = { user: 'noc-e2e', password: randomBytes(9).toString('base64url') };
 const ACME = { user: 'acme-e2e', password: randomBytes(9).toString('base64url') };
 
 void describe('real stack: Redis + NATS + bridge (simulator) + distributed backend + Caddy', () => {
-  let redis: ProcessService | undefined;
-  let nats: ProcessService | undefined;
-  let backend: ProcessService | undefined;
-  let bridge: ProcessService | undefined;
-  let caddy: ProcessService | undefined;
+  let redis: ManagedService | undefined;
+  let nats: ManagedService | undefined;
+  let backend: ManagedService | undefined;
+  let bridge: ManagedService | undefined;
+  let caddy: ManagedService | undefined;
   let browser: Browser | undefined;
   let home = '';
-  let backendPort = 0;
-  let backendEnv: Record<string, string> = {};
   let base = '';
   let noc: Page;
   let nocContext: BrowserContext;
@@ -68,8 +63,7 @@ void describe('real stack: Redis + NATS + bridge (simulator) + distributed backe
 
     redis = await startRedis();
     nats = await startNats();
-    backendPort = await freePort();
-    backendEnv = {
+    backend = await startBackend({
       REDIS_URL: redis.url,
       NATS_URL: nats.url,
       JWT_SECRET: randomBytes(32).toString('hex'),
@@ -77,8 +71,7 @@ void describe('real stack: Redis + NATS + bridge (simulator) + distributed backe
       SESSION_TTL_S: String(SESSION_TTL_S),
       SYNC_INTERVAL_MS: '1000',
       LOG_LEVEL: 'warn',
-    };
-    backend = await startBackend(backendPort, backendEnv);
+    });
     bridge = await startBridge(nats.url, {
       SOURCE_ID: 'sim-e2e',
       SIM_CPS: '60',
@@ -86,7 +79,7 @@ void describe('real stack: Redis + NATS + bridge (simulator) + distributed backe
       SYNC_INTERVAL_MS: '1000',
       LOG_LEVEL: 'warn',
     });
-    caddy = await startCaddy(await freePort(), backendPort);
+    caddy = await startProxy(backend.port);
     base = caddy.url;
     browser = await launch();
     nocContext = browser.context;
@@ -96,8 +89,11 @@ void describe('real stack: Redis + NATS + bridge (simulator) + distributed backe
 
   after(async () => {
     await browser?.close();
-    await stopAll([redis, nats, backend, bridge, caddy]);
-    if (home) await rm(home, { recursive: true, force: true });
+    try {
+      await closeAll([redis, nats, backend, bridge, caddy]);
+    } finally {
+      if (home) await rm(home, { recursive: true, force: true });
+    }
   });
 
   void it('a noc user signs in; calls from the bridge appear and durations tick', async () => {
@@ -113,11 +109,11 @@ void describe('real stack: Redis + NATS + bridge (simulator) + distributed backe
 
     await expectCallsAppear(noc, base);
     assert.equal(await noc.locator('[data-testid=sources]').count(), 1);
-    await until(
-      'the bridge listed as an up source',
-      () => noc.textContent('[data-testid=sources]'),
-      (t) => (t ?? '').includes('sim-e2e'),
-    );
+    await waitUntil(() => noc.textContent('[data-testid=sources]'), {
+      what: 'the bridge listed as an up source',
+      accept: (t) => (t ?? '').includes('sim-e2e'),
+      ...PAGE_WAIT,
+    });
     await expectDurationsTick(noc, base);
   });
 
@@ -126,41 +122,41 @@ void describe('real stack: Redis + NATS + bridge (simulator) + distributed backe
 
   void it('a backend restart: reconnecting, then resumed, matching the server snapshot', async () => {
     await noc.goto(`${base}/`);
-    await until(
-      'live',
-      () => connectionState(noc),
-      (s) => s === 'live',
-    );
+    await waitUntil(() => connectionState(noc), {
+      what: 'live',
+      accept: (s) => s === 'live',
+      ...PAGE_WAIT,
+    });
     await backend!.stop();
-    await until(
-      'the badge to notice',
-      () => connectionState(noc),
-      (s) => s === 'reconnecting' || s === 'offline',
-    );
+    await waitUntil(() => connectionState(noc), {
+      what: 'the badge to notice',
+      accept: (s) => s === 'reconnecting' || s === 'offline',
+      ...PAGE_WAIT,
+    });
     assert.match(
       (await noc.textContent('[data-testid=connection]')) ?? '',
       /Reconnecting \(attempt \d+\)|Offline/,
     );
     await noc.screenshot({ path: await artifactPath('real-reconnecting.png') });
 
-    backend = await startBackend(backendPort, backendEnv);
-    await until(
-      'live again',
-      () => connectionState(noc),
-      (s) => s === 'live',
-      30_000,
-    );
-    const sync = await until(
-      'the reconnect note',
-      () => lastSync(noc),
-      (s) => s.length > 0,
-    );
+    await backend!.start();
+    await waitUntil(() => connectionState(noc), {
+      what: 'live again',
+      accept: (s) => s === 'live',
+      ...PAGE_WAIT,
+      timeoutMs: 30_000,
+    });
+    const sync = await waitUntil(() => lastSync(noc), {
+      what: 'the reconnect note',
+      accept: (s) => s.length > 0,
+      ...PAGE_WAIT,
+    });
     // Redis kept the log and its epoch: the stream resumes with the missed events.
     assert.match(sync, /^Resumed, \d+ missed events?$|^Resynced from snapshot/);
     console.log(`after the backend restart: ${sync}`);
 
     // Hold the feed still, let fades finish, then the table must be the server's snapshot.
-    bridge!.pause();
+    await bridge!.pause();
     try {
       await noc.waitForTimeout(3_000);
       const server = await snapshot(nocContext, base);
@@ -176,7 +172,7 @@ void describe('real stack: Redis + NATS + bridge (simulator) + distributed backe
       assert.ok(serverIds.size > 10, `a real table: ${serverIds.size} calls`);
       assert.equal(await activeKpi(noc), serverIds.size);
     } finally {
-      bridge!.resume();
+      await bridge!.resume();
     }
   });
 
@@ -218,11 +214,11 @@ void describe('real stack: Redis + NATS + bridge (simulator) + distributed backe
     await noc.waitForTimeout(3_000);
     await signIn(noc, NOC.user, NOC.password);
     assert.match(noc.url(), /\/\?phase=answered$/);
-    const sync = await until(
-      'the resume note',
-      () => lastSync(noc),
-      (s) => /^Resumed, \d+ missed events?$/.test(s),
-    );
+    const sync = await waitUntil(() => lastSync(noc), {
+      what: 'the resume note',
+      accept: (s) => /^Resumed, \d+ missed events?$/.test(s),
+      ...PAGE_WAIT,
+    });
     assert.ok(Number(/\d+/.exec(sync)?.[0]) > 0, `missed events were replayed: ${sync}`);
     console.log(`expired ${late} ms after exp; after signing in again: ${sync}`);
   });

@@ -3,6 +3,7 @@
 // company ever reaches the page. Everything is read off the DOM the operator sees, plus,
 // for scope, the events the page's EventSource actually received.
 import assert from 'node:assert/strict';
+import { waitUntil } from '@live-calls/test-services';
 import type { BrowserContext, Page } from 'playwright-core';
 import { artifactPath } from './browser.ts';
 import {
@@ -11,7 +12,7 @@ import {
   onScreenRows,
   renderedRows,
   seconds,
-  until,
+  PAGE_WAIT,
 } from './dashboard-helpers.ts';
 
 export async function signIn(page: Page, user: string, password: string): Promise<void> {
@@ -19,11 +20,11 @@ export async function signIn(page: Page, user: string, password: string): Promis
   await page.fill('[data-testid=login-username]', user);
   await page.fill('[data-testid=login-password]', password);
   await page.click('[data-testid=login-submit]');
-  await until(
-    `${user} signed in and live`,
-    () => connectionState(page),
-    (s) => s === 'live',
-  );
+  await waitUntil(() => connectionState(page), {
+    what: `${user} signed in and live`,
+    accept: (s) => s === 'live',
+    ...PAGE_WAIT,
+  });
 }
 
 /** GET through the same origin with the session of `context` (its lc_session cookie). */
@@ -67,16 +68,16 @@ export function activeKpi(page: Page): Promise<number> {
 
 export async function expectCallsAppear(page: Page, base: string): Promise<void> {
   await page.goto(`${base}/`);
-  await until(
-    'a live connection',
-    () => connectionState(page),
-    (s) => s === 'live',
-  );
-  const rows = await until(
-    'calls in the table',
-    () => renderedRows(page),
-    (r) => r.length >= 10,
-  );
+  await waitUntil(() => connectionState(page), {
+    what: 'a live connection',
+    accept: (s) => s === 'live',
+    ...PAGE_WAIT,
+  });
+  const rows = await waitUntil(() => renderedRows(page), {
+    what: 'calls in the table',
+    accept: (r) => r.length >= 10,
+    ...PAGE_WAIT,
+  });
   assert.ok(
     rows.every((r) => r.id.includes(':')),
     'rows carry record ids',
@@ -91,7 +92,11 @@ export async function expectDurationsTick(page: Page, base: string): Promise<voi
   // only rows still in the same phase are compared.
   await page.goto(`${base}/?sort=duration&order=desc`);
   const running = async () => (await onScreenRows(page)).filter((r) => !r.ended);
-  await until('running calls on top', running, (r) => r.length >= 5);
+  await waitUntil(running, {
+    what: 'running calls on top',
+    accept: (r) => r.length >= 5,
+    ...PAGE_WAIT,
+  });
   const before = (await running()).slice(0, 5);
   await page.waitForTimeout(2_300);
   const after = await renderedRows(page);
@@ -113,42 +118,42 @@ export async function expectFiltersSurviveReload(
   screenshot: string,
 ): Promise<void> {
   await page.goto(`${base}/`);
-  await until(
-    'rows',
-    () => renderedRows(page),
-    (r) => r.length > 5,
-  );
-  const companies = await until(
-    'several companies to choose from',
+  await waitUntil(() => renderedRows(page), {
+    what: 'rows',
+    accept: (r) => r.length > 5,
+    ...PAGE_WAIT,
+  });
+  const companies = await waitUntil(
     () =>
       page.$$eval('[data-testid=filter-company] option', (options) =>
         options
           .map((o) => (o as HTMLOptionElement).value)
           .filter((v) => v !== '' && v !== '\u0000'),
       ),
-    (c) => c.length >= 2,
+    { what: 'several companies to choose from', accept: (c) => c.length >= 2, ...PAGE_WAIT },
   );
   const company = companies[0]!;
   const total = await activeKpi(page);
 
   await page.selectOption('[data-testid=filter-company]', company);
   await page.click('[data-testid=filter-dir-inbound]');
-  await until(
-    'the URL to carry the filter',
-    () => Promise.resolve(page.url()),
-    (u) => u.includes(`company=${encodeURIComponent(company)}`) && u.includes('dir=inbound'),
-  );
+  await waitUntil(() => Promise.resolve(page.url()), {
+    what: 'the URL to carry the filter',
+    accept: (u) =>
+      u.includes(`company=${encodeURIComponent(company)}`) && u.includes('dir=inbound'),
+    ...PAGE_WAIT,
+  });
   const check = async () => {
-    const rows = await until(
-      'filtered rows',
-      () => renderedRows(page),
-      (r) =>
+    const rows = await waitUntil(() => renderedRows(page), {
+      what: 'filtered rows',
+      accept: (r) =>
         r.length > 0 &&
         r.every(
           (row) =>
             row.cells[COLUMN.company] === company && /Inbound/.test(row.cells[COLUMN.direction]!),
         ),
-    );
+      ...PAGE_WAIT,
+    });
     for (const row of rows) {
       assert.equal(row.cells[COLUMN.company], company);
       assert.match(row.cells[COLUMN.direction]!, /Inbound/);
@@ -161,11 +166,11 @@ export async function expectFiltersSurviveReload(
   await page.screenshot({ path: await artifactPath(screenshot) });
 
   await page.reload();
-  await until(
-    'live again after reload',
-    () => connectionState(page),
-    (s) => s === 'live',
-  );
+  await waitUntil(() => connectionState(page), {
+    what: 'live again after reload',
+    accept: (s) => s === 'live',
+    ...PAGE_WAIT,
+  });
   assert.ok(page.url().includes(`company=${encodeURIComponent(company)}`));
   assert.equal(await page.getAttribute('[data-testid=filter-dir-inbound]', 'aria-pressed'), 'true');
   await check();
@@ -177,11 +182,11 @@ export async function expectDetailWithCallId(
   screenshot: string,
 ): Promise<void> {
   await page.goto(`${base}/`);
-  await until(
-    'rows',
-    () => onScreenRows(page),
-    (r) => r.length > 5,
-  );
+  await waitUntil(() => onScreenRows(page), {
+    what: 'rows',
+    accept: (r) => r.length > 5,
+    ...PAGE_WAIT,
+  });
   const [row] = await onScreenRows(page);
   assert.ok(row);
   await page.click(`[data-call-id="${row.id}"]`);
@@ -191,20 +196,20 @@ export async function expectDetailWithCallId(
   assert.ok(page.url().includes('call='), 'the open call is in the URL');
   await page.screenshot({ path: await artifactPath(screenshot) });
   await page.keyboard.press('Escape');
-  await until(
-    'detail closed',
-    () => page.locator('[data-testid=call-detail]').count(),
-    (n) => n === 0,
-  );
+  await waitUntil(() => page.locator('[data-testid=call-detail]').count(), {
+    what: 'detail closed',
+    accept: (n) => n === 0,
+    ...PAGE_WAIT,
+  });
 }
 
 export async function wallScreenshot(page: Page, base: string, screenshot: string): Promise<void> {
   await page.goto(`${base}/?wall=1&span=15`);
-  await until(
-    'rows',
-    () => renderedRows(page),
-    (r) => r.length > 5,
-  );
+  await waitUntil(() => renderedRows(page), {
+    what: 'rows',
+    accept: (r) => r.length > 5,
+    ...PAGE_WAIT,
+  });
   assert.equal(await page.locator('[data-testid=filter-number]').count(), 0, 'no controls');
   await page.waitForTimeout(1_500);
   await page.screenshot({ path: await artifactPath(screenshot) });
@@ -369,11 +374,11 @@ export async function expectOnlyCompany(
   while (Date.now() < end) {
     // A navigation starts a fresh page (and record): keep what the last one saw.
     await page.goto(`${base}/?sort=company&order=${order}`);
-    await until(
-      'rows',
-      () => onScreenRows(page),
-      (r) => r.length > 0,
-    );
+    await waitUntil(() => onScreenRows(page), {
+      what: 'rows',
+      accept: (r) => r.length > 0,
+      ...PAGE_WAIT,
+    });
     for (let i = 0; i < 3 && Date.now() < end; i++) {
       const rows = (await onScreenRows(page)).filter((r) => !r.ended);
       const row = rows[Math.floor(Math.random() * rows.length)];

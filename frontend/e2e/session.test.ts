@@ -4,9 +4,10 @@
 // the real backend's tokens live for hours.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { waitUntil } from '@live-calls/test-services';
 import type { Page } from 'playwright-core';
 import { artifactPath, BUILD_DIR, launch, type Browser } from './browser.ts';
-import { connectionState, lastSync, renderedRows, until } from './dashboard-helpers.ts';
+import { connectionState, lastSync, renderedRows, PAGE_WAIT } from './dashboard-helpers.ts';
 import { startSyntheticFeed, type SyntheticFeed } from './synthetic-feed.ts';
 
 async function signIn(page: Page, user: string, password: string): Promise<void> {
@@ -48,18 +49,18 @@ void describe('session expiry', () => {
     );
 
     await signIn(page, 'noc', 'noc');
-    await until(
-      'the dashboard',
-      () => connectionState(page),
-      (s) => s === 'live',
-    );
+    await waitUntil(() => connectionState(page), {
+      what: 'the dashboard',
+      accept: (s) => s === 'live',
+      ...PAGE_WAIT,
+    });
     assert.match(page.url(), /\/\?company=acme$/);
     assert.equal(await page.textContent('[data-testid=role-badge]'), 'NOC');
-    const rows = await until(
-      'rows',
-      () => renderedRows(page),
-      (r) => r.length > 0,
-    );
+    const rows = await waitUntil(() => renderedRows(page), {
+      what: 'rows',
+      accept: (r) => r.length > 0,
+      ...PAGE_WAIT,
+    });
     assert.ok(rows.every((r) => r.cells[4] === 'acme'));
   });
 
@@ -71,17 +72,17 @@ void describe('session expiry', () => {
     await page.waitForTimeout(1_000);
 
     await signIn(page, 'noc', 'noc');
-    await until(
-      'live again',
-      () => connectionState(page),
-      (s) => s === 'live',
-    );
+    await waitUntil(() => connectionState(page), {
+      what: 'live again',
+      accept: (s) => s === 'live',
+      ...PAGE_WAIT,
+    });
     assert.match(page.url(), /\/\?company=acme$/, 'the view is kept');
-    const sync = await until(
-      'the resume note',
-      () => lastSync(page),
-      (s) => /^Resumed, \d+ missed events?$/.test(s),
-    );
+    const sync = await waitUntil(() => lastSync(page), {
+      what: 'the resume note',
+      accept: (s) => /^Resumed, \d+ missed events?$/.test(s),
+      ...PAGE_WAIT,
+    });
     const missed = Number(/\d+/.exec(sync)?.[0]);
     assert.ok(missed > 0, `missed events were replayed: ${sync}`);
   });
