@@ -56,6 +56,8 @@ async function liveCalls(instance: FastifyInstance, config: Config): Promise<voi
       .send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
   });
 
+  // First: the API description is generated from the routes registered after it.
+  await instance.register(openapi);
   await instance.register(httpSecurity, { corsOrigins: config.corsOrigins });
   await instance.register(fastifySSE);
   await instance.register(metrics);
@@ -70,7 +72,6 @@ async function liveCalls(instance: FastifyInstance, config: Config): Promise<voi
   await instance.register(health);
   await instance.register(auth, { sessionTtlS: config.auth.sessionTtlS });
   await instance.register(live);
-  await instance.register(openapi);
   await instance.register(stats);
   await instance.register(dashboard, { config });
 }

@@ -1,9 +1,11 @@
-// Login, logout and who-am-I (CONTRACT §5). Unknown user and wrong password answer alike
-// and cost alike; attempts are limited per client address and per user name.
+// Login, logout and who-am-I (docs/interface/http.md, docs/interface/access.md). Unknown
+// user and wrong password answer alike and cost alike; attempts are limited per client
+// address and per user name.
 import type { FastifyPluginCallback } from 'fastify';
 import { DECOY_HASH, verifyPassword } from '../auth/password.js';
 import { errorBody, HttpError } from '../errors.js';
 import { SESSION_COOKIE } from '../plugins/auth.js';
+import { emptyResponse, errorResponse, NO_SESSION, ref, SESSION_ERRORS } from './schemas.js';
 
 interface LoginBody {
   username: string;
@@ -11,6 +13,8 @@ interface LoginBody {
 }
 
 const loginSchema = {
+  ...NO_SESSION,
+  summary: `Sign in against USERS_FILE; sets the HttpOnly ${SESSION_COOKIE} cookie`,
   body: {
     type: 'object',
     required: ['username', 'password'],
@@ -19,6 +23,38 @@ const loginSchema = {
       password: { type: 'string', minLength: 1, maxLength: 1024 },
     },
     additionalProperties: false,
+  },
+  response: {
+    204: {
+      ...emptyResponse('Signed in'),
+      headers: {
+        'set-cookie': {
+          type: 'string',
+          description: `${SESSION_COOKIE}: HttpOnly, SameSite=Strict, Path=/, Secure over HTTPS`,
+        },
+      },
+    },
+    400: errorResponse('A missing or bad user name or password'),
+    401: errorResponse('Wrong user name or password (the same answer for both)'),
+    404: errorResponse('Sessions come from an outside identity provider'),
+    429: {
+      ...errorResponse('Too many attempts from this address or for this user'),
+      headers: { 'retry-after': { type: 'integer', description: 'Seconds to wait' } },
+    },
+  },
+} as const;
+
+const logoutSchema = {
+  ...NO_SESSION,
+  summary: `Clears the ${SESSION_COOKIE} cookie`,
+  response: { 204: emptyResponse('Signed out') },
+} as const;
+
+const meSchema = {
+  summary: 'The current session',
+  response: {
+    200: { description: 'The session', ...ref('Session') },
+    401: SESSION_ERRORS[401],
   },
 } as const;
 
@@ -68,7 +104,7 @@ const auth: FastifyPluginCallback<{ sessionTtlS: number }> = (app, { sessionTtlS
     },
   );
 
-  app.post('/api/v1/auth/logout', async (request, reply) => {
+  app.post('/api/v1/auth/logout', { schema: logoutSchema }, async (request, reply) => {
     return reply
       .clearCookie(SESSION_COOKIE, {
         httpOnly: true,
@@ -80,10 +116,14 @@ const auth: FastifyPluginCallback<{ sessionTtlS: number }> = (app, { sessionTtlS
       .send();
   });
 
-  app.get('/api/v1/auth/me', { onRequest: app.requireSession }, (request, reply) => {
-    const { sub, role, company_id, exp } = request.session;
-    return reply.send({ sub, role, company_id, exp });
-  });
+  app.get(
+    '/api/v1/auth/me',
+    { schema: meSchema, onRequest: app.requireSession },
+    (request, reply) => {
+      const { sub, role, company_id, exp } = request.session;
+      return reply.send({ sub, role, company_id, exp });
+    },
+  );
   done();
 };
 

@@ -1,19 +1,79 @@
-// Liveness, readiness and metrics for load balancers and monitoring (CONTRACT §5).
-import type { FastifyPluginCallback } from 'fastify';
+// Liveness, readiness and metrics for load balancers and monitoring (docs/interface/http.md).
+import type { FastifyInstance, FastifyPluginCallback } from 'fastify';
+import { NO_SESSION } from './schemas.js';
+
+const READY_CHECKS = ['store', 'bus', 'ingest', 'accepting'] as const;
+type ReadyCheck = (typeof READY_CHECKS)[number];
+
+function readiness(app: FastifyInstance): Record<ReadyCheck, boolean> {
+  return {
+    store: app.store.healthy,
+    bus: app.bus.connected,
+    ingest: app.ingester.running,
+    accepting: app.hub.accepting,
+  };
+}
+
+const checksSchema = {
+  type: 'object',
+  required: READY_CHECKS,
+  properties: Object.fromEntries(READY_CHECKS.map((check) => [check, { type: 'boolean' }])),
+} as const;
+
+const healthzSchema = {
+  ...NO_SESSION,
+  summary: 'The process is alive',
+  response: {
+    200: {
+      description: 'Alive',
+      type: 'object',
+      required: ['status'],
+      properties: { status: { enum: ['ok'] } },
+    },
+  },
+} as const;
+
+const readyzSchema = {
+  ...NO_SESSION,
+  summary:
+    'Ready only while the store and the bus are connected, ingest runs and streams are taken',
+  response: {
+    200: {
+      description: 'Ready',
+      type: 'object',
+      required: ['status', 'checks'],
+      properties: { status: { enum: ['ready'] }, checks: checksSchema },
+    },
+    503: {
+      description: 'Not ready; `down` names what is not',
+      type: 'object',
+      required: ['status', 'down', 'checks'],
+      properties: {
+        status: { enum: ['unavailable'] },
+        down: { type: 'array', items: { enum: READY_CHECKS } },
+        checks: checksSchema,
+      },
+    },
+  },
+} as const;
+
+const metricsSchema = {
+  ...NO_SESSION,
+  summary: 'Prometheus metrics',
+  response: {
+    200: {
+      description: 'The Prometheus text exposition format',
+      content: { 'text/plain': { schema: { type: 'string' } } },
+    },
+  },
+} as const;
 
 const health: FastifyPluginCallback = (app, _opts, done) => {
-  app.get('/healthz', (_request, reply) => reply.send({ status: 'ok' }));
+  app.get('/healthz', { schema: healthzSchema }, (_request, reply) => reply.send({ status: 'ok' }));
 
-  app.get('/readyz', async (_request, reply) => {
-    const checks = {
-      store: app.store.healthy,
-      bus: app.bus.connected,
-      ingest: app.ingester.running,
-      accepting: app.hub.accepting,
-    };
-    const down = Object.entries(checks)
-      .filter(([, ok]) => !ok)
-      .map(([name]) => name);
+  app.get('/readyz', { schema: readyzSchema }, async (_request, reply) => {
+    const checks = readiness(app);
+    const down = READY_CHECKS.filter((check) => !checks[check]);
     return reply
       .code(down.length === 0 ? 200 : 503)
       .send(
@@ -21,7 +81,7 @@ const health: FastifyPluginCallback = (app, _opts, done) => {
       );
   });
 
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', { schema: metricsSchema }, async (_request, reply) => {
     const registry = app.metrics.registry;
     return reply.type(registry.contentType).send(await registry.metrics());
   });

@@ -1,15 +1,55 @@
-// The live API: the SSE stream and the snapshot (CONTRACT §5, §6).
+// The live API: the SSE stream and the snapshot (docs/interface/http.md, docs/interface/sse.md).
 import type { FastifyPluginCallback } from 'fastify';
 import { unavailable } from '../errors.js';
 import { snapshotJson } from '../stream/sse-frames.js';
-import { liveQuerySchema, scopeFor, singleHeader, type LiveQuery } from './query.js';
+import { LIVE_EVENTS_DOC } from './live-events.js';
+import { liveQuerySchema, scopeFor, type LiveQuery } from './query.js';
+import { DEPENDENCY_DOWN, errorResponse, ref, SESSION_ERRORS } from './schemas.js';
+
+const streamSchema = {
+  summary: 'The live stream (Server-Sent Events)',
+  description:
+    'Starts with `retry`, then `connected`, then a `snapshot` or the replayed events, then live events. Resume with the Last-Event-ID header (or `last_event_id`): exactly the missed events when the epoch is current and the log still holds them, otherwise a snapshot whose reason says why. Ids are `<epoch>:<seq>` and strictly increase within a stream. `x-sse-events` lists every event and its data.',
+  querystring: liveQuerySchema,
+  headers: {
+    type: 'object',
+    properties: {
+      'last-event-id': {
+        type: 'string',
+        description: 'The id of the last event received; what a reconnecting EventSource sends',
+      },
+    },
+  },
+  response: {
+    200: {
+      description: 'The event stream',
+      content: { 'text/event-stream': { schema: { type: 'string' } } },
+    },
+    400: errorResponse('A bad query parameter or header'),
+    ...SESSION_ERRORS,
+    503: errorResponse('Shutting down (reconnect to another instance), or Redis or NATS is away'),
+  },
+  'x-sse-events': LIVE_EVENTS_DOC,
+} as const;
+
+const snapshotSchema = {
+  summary: 'Active calls with the epoch and seq they reflect',
+  querystring: liveQuerySchema,
+  response: {
+    // Sent as JSON text spliced from the store, so this schema describes, not serializes.
+    200: { description: 'The snapshot (without `reason`)', ...ref('Snapshot') },
+    400: errorResponse('A bad query parameter'),
+    ...SESSION_ERRORS,
+    503: DEPENDENCY_DOWN,
+  },
+} as const;
 
 const live: FastifyPluginCallback = (app, _opts, done) => {
-  app.get<{ Querystring: LiveQuery }>(
+  app.get<{ Querystring: LiveQuery; Headers: { 'last-event-id'?: string } }>(
     '/api/v1/live/calls',
     {
       sse: { kind: 'only', heartbeat: false },
-      schema: { querystring: liveQuerySchema },
+      schema: streamSchema,
       onRequest: app.requireSession,
     },
     async (request, reply) => {
@@ -17,8 +57,7 @@ const live: FastifyPluginCallback = (app, _opts, done) => {
       const session = request.session;
       const scope = scopeFor(session, request.query.company_id);
       // The header wins: it is what a reconnecting EventSource sends.
-      const lastEventId =
-        singleHeader(request.headers['last-event-id']) ?? request.query.last_event_id;
+      const lastEventId = request.headers['last-event-id'] ?? request.query.last_event_id;
       reply.sse.keepAlive();
       reply.sse.sendHeaders();
       await app.hub.open(
@@ -31,7 +70,7 @@ const live: FastifyPluginCallback = (app, _opts, done) => {
 
   app.get<{ Querystring: Omit<LiveQuery, 'last_event_id'> }>(
     '/api/v1/live/calls/snapshot',
-    { schema: { querystring: liveQuerySchema }, onRequest: app.requireSession },
+    { schema: snapshotSchema, onRequest: app.requireSession },
     async (request, reply) => {
       const scope = scopeFor(request.session, request.query.company_id);
       const snapshot = await app.store.snapshot(scope.company_id, scope.redacted ? 'user' : 'full');
