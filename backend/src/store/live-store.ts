@@ -65,7 +65,6 @@ export type ReplayRead =
 export type LogListener = (batch: LogBatch) => void;
 
 export interface LiveStore {
-  readonly engine: 'redis' | 'memory';
   /** Applies records in order; each is one atomic step. */
   applyBatch(items: readonly ApplyItem[]): Promise<ApplyResult[]>;
   /** Active calls (of one company, or all) in one view, with the seq they reflect, read atomically. */

@@ -48,7 +48,6 @@ export interface MemoryStoreOptions {
 }
 
 export class MemoryStore implements LiveStore {
-  readonly engine = 'memory' as const;
   readonly healthy = true;
   readonly #now: () => number;
   readonly #log: RingLog;

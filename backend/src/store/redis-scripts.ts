@@ -1,5 +1,7 @@
-// The Redis engine's atomic steps. Each script is one step of CONTRACT §4: the decision,
-// the state change, seq_g and the log entry happen together or not at all.
+// The Redis engine's atomic steps, as Lua sources that redis-commands.ts defines as ioredis
+// commands. Each script is one step: the decision, the state change, seq_g and the log entry
+// happen together or not at all (docs/interface/ordering.md). The decision mirrors protocol's
+// `decide` (docs/adr/0003-ordering-and-resume-in-redis.md says why it is written twice).
 import { KEYS } from './redis-keys.js';
 import {
   BUCKET_MS,
@@ -9,7 +11,6 @@ import {
   RATIO_BUCKETS,
   WINDOW_TTL_MS,
 } from '../stats/stats-ledger.js';
-import { LuaScript } from './lua-script.js';
 
 /** Shared preamble: epoch upkeep and appending to the log. */
 const PRELUDE = `
@@ -119,22 +120,44 @@ local function flush_stats(win, window_ttl, now)
 end
 `;
 
+/** APPLY_BATCH's arguments before the records. */
+export const APPLY_HEAD_ARGS = ['candidate_epoch', 'maxlen', 'tombstone_ms', 'now'] as const;
+
 /**
- * ARGV: candidate epoch, maxlen, tombstone ttl ms, now ms, then 13 per record: id, seq,
- * phase, company ('' = null), source, score, expectSeq ('' = none), data, udata ('' = same),
- * direction, trunk ('' = null), answered (0/1), talk ms ('' = not an answered call's end).
- * Returns: epoch, then outcome and seq_g (0 if none) per record.
+ * APPLY_BATCH's arguments for each record, in order: id, seq, phase, company ('' = null),
+ * source, score (created_at), expect (compare-and-set seq, '' = none), data (full view JSON),
+ * udata (user view JSON, '' = same as data), dir, trunk ('' = null), ans (answered 0/1),
+ * talk (talk ms, '' = not an answered call's end). The script's locals take these names.
  */
-export const APPLY_BATCH = new LuaScript(`${PRELUDE}${STATS_PRELUDE}
-local epoch = ensure_epoch(ARGV[1])
-local maxlen, ttl, now = ARGV[2], ARGV[3], tonumber(ARGV[4])
+export const APPLY_RECORD_ARGS = [
+  'id',
+  'seq',
+  'phase',
+  'company',
+  'source',
+  'score',
+  'expect',
+  'data',
+  'udata',
+  'dir',
+  'trunk',
+  'ans',
+  'talk',
+] as const;
+
+const RECORD_LOCALS = `local ${APPLY_RECORD_ARGS.join(', ')} = ${APPLY_RECORD_ARGS.map((_, i) => `ARGV[b + ${i}]`).join(', ')}
+  seq = tonumber(seq)`;
+
+/** Returns: epoch, then outcome and seq_g (0 if none) per record. */
+export const APPLY_BATCH = `${PRELUDE}${STATS_PRELUDE}
+local ${APPLY_HEAD_ARGS.join(', ')} = ${APPLY_HEAD_ARGS.map((_, i) => `ARGV[${i + 1}]`).join(', ')}
+now = tonumber(now)
+local epoch = ensure_epoch(candidate_epoch)
 local win = '${KEYS.statsWindowPrefix}' .. math.floor(now / ${BUCKET_MS})
 stats_minute = math.floor(now / ${PEAK_MINUTE_MS})
 local out = { epoch }
-for b = 5, #ARGV, 13 do
-  local id, seq, phase, company, source = ARGV[b], tonumber(ARGV[b + 1]), ARGV[b + 2], ARGV[b + 3], ARGV[b + 4]
-  local score, expect, data, udata = ARGV[b + 5], ARGV[b + 6], ARGV[b + 7], ARGV[b + 8]
-  local dir, trunk, ans, talk = ARGV[b + 9], ARGV[b + 10], ARGV[b + 11], ARGV[b + 12]
+for b = ${APPLY_HEAD_ARGS.length + 1}, #ARGV, ${APPLY_RECORD_ARGS.length} do
+  ${RECORD_LOCALS}
   local key = '${KEYS.callPrefix}' .. id
   local stored = redis.call('HMGET', key, 'seq', 'phase', 'company', 'dir', 'trunk', 'ans')
   local view = udata == '' and data or udata
@@ -174,7 +197,7 @@ for b = 5, #ARGV, 13 do
       redis.call('ZREM', '${KEYS.companyCallsPrefix}' .. old_company, id)
     end
     if phase == 'ended' then
-      redis.call('PEXPIRE', key, ttl)
+      redis.call('PEXPIRE', key, tombstone_ms)
       redis.call('HDEL', '${KEYS.activeJson}', id)
       redis.call('HDEL', '${KEYS.activeUserJson}', id)
       redis.call('ZREM', '${KEYS.activeCalls}', id)
@@ -193,7 +216,7 @@ for b = 5, #ARGV, 13 do
 end
 flush_stats(win, ${WINDOW_TTL_MS}, now)
 return out
-`);
+`;
 
 /**
  * ARGV: company ('' = all), now ms. Returns, read at one instant: the live hash's fields and
@@ -201,7 +224,7 @@ return out
  * talk_ms, talked for each non-empty bucket of the last 15 min and one more (for the CPS
  * interpolation).
  */
-export const READ_STATS = new LuaScript(`
+export const READ_STATS = `
 local company, now = ARGV[1], tonumber(ARGV[2])
 local all = company == ''
 local live = all and '${KEYS.statsLive}' or ('${KEYS.statsLiveCompanyPrefix}' .. company)
@@ -224,10 +247,10 @@ for i = 1, #fields, 2 do
   else kept[#kept + 1] = fields[i]; kept[#kept + 1] = fields[i + 1] end
 end
 return { kept, windows }
-`);
+`;
 
 /** ARGV: candidate epoch. Returns: epoch, seq, then one status JSON per source. */
-export const SNAPSHOT_META = new LuaScript(`${PRELUDE}
+export const SNAPSHOT_META = `${PRELUDE}
 local epoch = ensure_epoch(ARGV[1])
 local out = { epoch, tonumber(redis.call('GET', SEQ) or '0') }
 local sources = redis.call('HGETALL', '${KEYS.sources}')
@@ -236,13 +259,13 @@ for i = 1, #sources, 2 do
   out[#out + 1] = source_status(sources[i], state, last)
 end
 return out
-`);
+`;
 
 /**
  * ARGV: company, view hash key. Returns the company's active calls' JSON joined by commas
  * and their count. (All companies at once is a plain HVALS of the view hash.)
  */
-export const COMPANY_CALLS = new LuaScript(`
+export const COMPANY_CALLS = `
 local ids = redis.call('ZRANGE', '${KEYS.companyCallsPrefix}' .. ARGV[1], 0, -1)
 local calls = {}
 for i = 1, #ids, 5000 do
@@ -252,13 +275,13 @@ for i = 1, #ids, 5000 do
   end
 end
 return { table.concat(calls, ','), #calls }
-`);
+`;
 
 /**
  * ARGV: epoch, afterSeq, limit. Returns: kind, epoch[, seq, entries...] where kind is
  * replay | expired | epoch_changed | invalid; entries are XRANGE replies.
  */
-export const REPLAY = new LuaScript(`${PRELUDE}
+export const REPLAY = `${PRELUDE}
 local epoch = redis.call('GET', EPOCH)
 if epoch ~= ARGV[1] then return { 'epoch_changed', epoch or '' } end
 local after = tonumber(ARGV[2])
@@ -270,16 +293,16 @@ if #first == 0 or tonumber(string.match(first[1][1], '^(%d+)')) > after + 1 then
   return { 'expired', epoch }
 end
 return { 'replay', epoch, seq, redis.call('XRANGE', LOG, '(' .. after .. '-0', '+', 'COUNT', ARGV[3]) }
-`);
+`;
 
 /** ARGV: candidate epoch. Returns: epoch, seq. */
-export const POSITION = new LuaScript(`${PRELUDE}
+export const POSITION = `${PRELUDE}
 local epoch = ensure_epoch(ARGV[1])
 return { epoch, tonumber(redis.call('GET', SEQ) or '0') }
-`);
+`;
 
 /** ARGV: key, part, parts, json, ttl ms. Returns every part's JSON once complete, else nil. */
-export const ADD_SYNC_PART = new LuaScript(`
+export const ADD_SYNC_PART = `
 local key = ARGV[1]
 redis.call('HSET', key, ARGV[2], ARGV[4])
 redis.call('PEXPIRE', key, ARGV[5])
@@ -287,20 +310,20 @@ if redis.call('HLEN', key) < tonumber(ARGV[3]) then return false end
 local parts = redis.call('HVALS', key)
 redis.call('DEL', key)
 return parts
-`);
+`;
 
 /** ARGV: candidate epoch, maxlen, source, now ms. Marks it up; returns the status JSON. */
-export const SOURCE_SYNCED = new LuaScript(`${PRELUDE}
+export const SOURCE_SYNCED = `${PRELUDE}
 local epoch = ensure_epoch(ARGV[1])
 local ms = ARGV[4]
 redis.call('HSET', '${KEYS.sources}', ARGV[3], 'up|' .. ms)
 local status = source_status(ARGV[3], 'up', ms)
 append(epoch, ARGV[2], 'source', '', status)
 return status
-`);
+`;
 
 /** ARGV: candidate epoch, maxlen, stale-before ms. Marks each overdue source stale once. */
-export const MARK_STALE = new LuaScript(`${PRELUDE}
+export const MARK_STALE = `${PRELUDE}
 local epoch = ensure_epoch(ARGV[1])
 local before = tonumber(ARGV[3])
 local out = {}
@@ -315,4 +338,4 @@ for i = 1, #sources, 2 do
   end
 end
 return out
-`);
+`;

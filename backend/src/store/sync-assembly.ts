@@ -2,7 +2,8 @@
 // whose parts never complete is forgotten after a while.
 import type { SyncMessage } from '@live-calls/protocol';
 
-const INCOMPLETE_SYNC_TTL_MS = 5 * 60_000;
+/** A sync whose parts have not all arrived after this long is forgotten (both engines). */
+export const INCOMPLETE_SYNC_TTL_MS = 5 * 60_000;
 
 export class SyncAssembly {
   readonly #open = new Map<string, { parts: Map<number, SyncMessage>; startedAt: number }>();

@@ -1,0 +1,62 @@
+// The store's Lua steps as ioredis commands: ioredis keeps the EVALSHA/EVAL dance (the
+// script text goes once per connection, again after NOSCRIPT), in transactions too. Each
+// command's reply is `unknown` here and read by its one decoder in redis-codec.ts.
+import type { Redis, Result } from 'ioredis';
+import {
+  ADD_SYNC_PART,
+  APPLY_BATCH,
+  COMPANY_CALLS,
+  MARK_STALE,
+  POSITION,
+  READ_STATS,
+  REPLAY,
+  SNAPSHOT_META,
+  SOURCE_SYNCED,
+} from './redis-scripts.js';
+
+type Arg = string | number;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    /** APPLY_HEAD_ARGS, then APPLY_RECORD_ARGS per record (redis-codec `applyArgs`). */
+    lcApplyBatch(...args: Arg[]): Result<unknown, Context>;
+    lcReadStats(company: string, now: number): Result<unknown, Context>;
+    lcSnapshotMeta(candidateEpoch: string): Result<unknown, Context>;
+    lcCompanyCalls(company: string, viewHash: string): Result<unknown, Context>;
+    lcReplay(epoch: string, afterSeq: number, limit: number): Result<unknown, Context>;
+    lcPosition(candidateEpoch: string): Result<unknown, Context>;
+    lcAddSyncPart(
+      key: string,
+      part: number,
+      parts: number,
+      json: string,
+      ttlMs: number,
+    ): Result<unknown, Context>;
+    lcSourceSynced(
+      candidateEpoch: string,
+      maxlen: number,
+      source: string,
+      now: number,
+    ): Result<unknown, Context>;
+    lcMarkStale(candidateEpoch: string, maxlen: number, before: number): Result<unknown, Context>;
+  }
+}
+
+const COMMANDS = {
+  lcApplyBatch: APPLY_BATCH,
+  lcReadStats: READ_STATS,
+  lcSnapshotMeta: SNAPSHOT_META,
+  lcCompanyCalls: COMPANY_CALLS,
+  lcReplay: REPLAY,
+  lcPosition: POSITION,
+  lcAddSyncPart: ADD_SYNC_PART,
+  lcSourceSynced: SOURCE_SYNCED,
+  lcMarkStale: MARK_STALE,
+} as const;
+
+/** Defines every store command on a connection (keys are fixed names, so no KEYS). */
+export function defineStoreCommands(redis: Redis): void {
+  for (const [name, lua] of Object.entries(COMMANDS)) {
+    redis.defineCommand(name, { numberOfKeys: 0, lua });
+  }
+}

@@ -1,0 +1,100 @@
+// This instance's one reader of the replay log: a blocking XREAD loop on its own connection
+// that hands every new batch, in order, to the listener, and notices when the epoch changed
+// under it (flushed or restarted Redis) so the fan-out can resynchronise its streams.
+import { backoffDelay, newEpoch } from '@live-calls/protocol';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logger.js';
+import type { LogEvent, LogListener } from './live-store.js';
+import { decodeLogEntry, decodePosition } from './redis-codec.js';
+import { KEYS } from './redis-keys.js';
+
+const TAIL_BLOCK_MS = 250;
+const TAIL_COUNT = 5_000;
+/** Retry schedule after a failed read (Redis away): the same as the connections'. */
+export const REDIS_RETRY = { minMs: 100, maxMs: 2_000 } as const;
+
+export class RedisLogTail {
+  readonly #redis: Redis;
+  readonly #log: Logger;
+  readonly #listener: LogListener;
+  #closed = false;
+  #loop: Promise<void> | undefined;
+
+  /** `redis` becomes the tail's own connection (XREAD BLOCK holds it); close() closes it. */
+  constructor(redis: Redis, log: Logger, listener: LogListener) {
+    this.#redis = redis;
+    this.#log = log;
+    this.#listener = listener;
+  }
+
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  async #run(): Promise<void> {
+    let epoch: string | undefined;
+    let last = 0;
+    let failures = 0;
+    while (!this.#closed) {
+      try {
+        if (epoch === undefined) ({ epoch, seq: last } = await this.#position());
+        const reply = await this.#redis.xread(
+          'COUNT',
+          TAIL_COUNT,
+          'BLOCK',
+          TAIL_BLOCK_MS,
+          'STREAMS',
+          KEYS.log,
+          `${last}-0`,
+        );
+        failures = 0;
+        const entries = reply?.[0]?.[1] ?? [];
+        if (entries.length === 0) {
+          // Idle: has the epoch moved under us (flush, restart)? New ids restart low and
+          // would never pass `last`, so look.
+          const current = await this.#redis.get(KEYS.epoch);
+          if (current !== epoch) epoch = undefined;
+          continue;
+        }
+        const events: LogEvent[] = [];
+        for (const entry of entries) {
+          const parsed = decodeLogEntry(entry);
+          if (parsed.epoch !== epoch) {
+            epoch = undefined;
+            break;
+          }
+          events.push(parsed.event);
+          last = parsed.event.seq;
+        }
+        if (events.length > 0 && epoch !== undefined && !this.#closed)
+          this.#listener({ epoch, events });
+      } catch (err) {
+        if (this.#closed) break;
+        failures++;
+        epoch = undefined;
+        this.#log.warn(
+          { err: (err as Error).message, failures },
+          'replay log tail failed; retrying',
+        );
+        await new Promise((resolve) => setTimeout(resolve, backoffDelay(failures, REDIS_RETRY)));
+      }
+    }
+  }
+
+  /**
+   * The position, read on the tail connection; a new epoch found this way is announced to the
+   * listener as an empty batch so it can resynchronise its clients.
+   */
+  async #position(): Promise<{ epoch: string; seq: number }> {
+    const position = decodePosition(await this.#redis.lcPosition(newEpoch()));
+    if (!this.#closed) this.#listener({ epoch: position.epoch, events: [] });
+    return position;
+  }
+
+  /** Stops the loop and closes the connection it owns (which ends a blocked read). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#redis.disconnect();
+    await this.#loop?.catch(() => undefined);
+  }
+}
