@@ -4,11 +4,8 @@ import { createPublicKey, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  parseSimulatorConfig,
-  SimulatorConfigError,
-  type SimulatorConfig,
-} from '@live-calls/simulator';
+import { SettingError } from '@live-calls/protocol';
+import { parseSimulatorConfig, type SimulatorConfig } from '@live-calls/simulator';
 import { PUBLIC_KEY_ALGORITHMS, type PublicKeyAlgorithm, type TokenKeys } from './auth/tokens.js';
 
 export class ConfigError extends Error {
@@ -200,7 +197,7 @@ function simulatorSetting(env: Env): SimulatorConfig {
   try {
     return Object.freeze(parseSimulatorConfig(env));
   } catch (err) {
-    if (err instanceof SimulatorConfigError) throw new ConfigError(err.variable, err.message);
+    if (err instanceof SettingError) throw new ConfigError(err.setting, err.message);
     throw err;
   }
 }

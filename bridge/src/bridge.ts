@@ -70,7 +70,7 @@ export async function startBridge(
   let nc: NatsConnection;
   try {
     nc = await connect({
-      servers: config.natsUrl,
+      servers: config.natsUrl.split(',').map((server) => server.trim()),
       name: `live-calls-bridge/${config.sourceId}`,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,

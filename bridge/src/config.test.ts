@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from './config.js';
+import { SettingError } from '@live-calls/protocol';
+import { parseConfig } from './config.js';
 
 const BASE = { SOURCE_ID: 'pbx-1' };
 
@@ -39,6 +40,11 @@ describe('parseConfig', () => {
     expect(config.cdr.maxAgeMs).toBe(0);
   });
 
+  it('takes the servers of one NATS cluster as a comma-separated list', () => {
+    const urls = 'nats://n1.internal:4222, nats://n2.internal:4222';
+    expect(parseConfig({ ...BASE, NATS_URL: urls }).natsUrl).toBe(urls);
+  });
+
   it('builds the simulator config for PBX=simulator', () => {
     const config = parseConfig({ ...BASE, PBX: 'simulator', SIM_CPS: '20' });
     expect(config.simulator).toMatchObject({ source: 'pbx-1', cps: 20 });
@@ -65,10 +71,10 @@ describe('parseConfig', () => {
     } catch (err) {
       error = err;
     }
-    expect(error).toBeInstanceOf(ConfigError);
-    const { message, variable: named } = error as ConfigError;
-    expect(named).toBe(variable);
-    expect(message.startsWith(variable)).toBe(true);
+    expect(error).toBeInstanceOf(SettingError);
+    const { message, setting } = error as SettingError;
+    expect(setting).toBe(variable);
+    expect(message.startsWith(`${variable} `)).toBe(true);
     expect(message).not.toContain('\n');
   });
 });

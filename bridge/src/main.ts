@@ -1,14 +1,15 @@
 // Entry point (`pnpm --dir bridge start`): config from the environment, then run until
 // SIGTERM/SIGINT. A bad setting prints one line naming it and exits 1.
+import { SettingError } from '@live-calls/protocol';
 import { pino } from 'pino';
 import { startBridge } from './bridge.js';
-import { ConfigError, parseConfig, type BridgeConfig } from './config.js';
+import { parseConfig, type BridgeConfig } from './config.js';
 
 let config: Readonly<BridgeConfig>;
 try {
   config = parseConfig(process.env);
 } catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
+  if (!(err instanceof SettingError)) throw err;
   process.stderr.write(`live-calls bridge: ${err.message}\n`);
   process.exit(1);
 }

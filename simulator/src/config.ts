@@ -1,26 +1,30 @@
-// The simulator's settings: defaults for a pleasant demo, and one parser that turns the
-// environment into a frozen, validated config or stops with one line naming the variable.
-import { SOURCE_PATTERN } from '@live-calls/protocol';
+// The simulator's settings: defaults for a pleasant demo, and one table of ranges that both
+// the environment parser and the check of a config built in code go through, with
+// protocol's settings readers, so either way a bad value is a SettingError naming the
+// variable on one line.
+import {
+  SettingError,
+  decimalSetting,
+  integerSetting,
+  shownValue,
+  sourceSetting,
+} from '@live-calls/protocol';
+import type { Env } from '@live-calls/protocol';
 
 export interface SimulatorConfig {
   /** SOURCE_ID, e.g. 'sim-1'. */
   source: string;
-  /** Same seed and same advance() times give identical records. */
+  /** SIM_SEED: same seed and same advance() times give identical records. */
   seed: number;
-  /** Mean call attempts per second (Poisson arrivals), 0 < cps <= 200. */
+  /** SIM_CPS: mean call attempts per second (Poisson arrivals), 0 < cps <= 200. */
   cps: number;
-  /** Cap on concurrent calls (up to 5000); arrivals beyond it are skipped. */
+  /** SIM_MAX_ACTIVE: cap on concurrent calls (up to 5000); arrivals beyond it are skipped. */
   maxActive: number;
-  /** How many tenants; a share of calls also has company_id null. */
+  /** SIM_COMPANIES: how many tenants; a share of calls also has company_id null. */
   companies: number;
-  /** How many carriers/gateways. */
+  /** SIM_TRUNKS: how many carriers/gateways. */
   trunks: number;
 }
-
-export const MAX_CPS = 200;
-export const MAX_ACTIVE_LIMIT = 5000;
-export const MAX_COMPANIES = 1000;
-export const MAX_TRUNKS = 100;
 
 export const DEFAULT_SIMULATOR_CONFIG: Readonly<SimulatorConfig> = Object.freeze({
   source: 'sim-1',
@@ -31,122 +35,87 @@ export const DEFAULT_SIMULATOR_CONFIG: Readonly<SimulatorConfig> = Object.freeze
   trunks: 4,
 });
 
-/** A bad simulator setting; `variable` names the environment variable or config field. */
-export class SimulatorConfigError extends Error {
-  override readonly name = 'SimulatorConfigError';
+type NumericField = Exclude<keyof SimulatorConfig, 'source'>;
 
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** Each numeric field: its variable and its range (an integer range, or a decimal above `above`). */
+const RANGES: Readonly<
+  Record<
+    NumericField,
+    | { variable: string; kind: 'integer'; min: number; max: number }
+    | { variable: string; kind: 'decimal'; above: number; max: number }
+  >
+> = {
+  seed: { variable: 'SIM_SEED', kind: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER },
+  cps: { variable: 'SIM_CPS', kind: 'decimal', above: 0, max: 200 },
+  maxActive: { variable: 'SIM_MAX_ACTIVE', kind: 'integer', min: 1, max: 5000 },
+  companies: { variable: 'SIM_COMPANIES', kind: 'integer', min: 0, max: 1000 },
+  trunks: { variable: 'SIM_TRUNKS', kind: 'integer', min: 1, max: 100 },
+};
 
-/** Shows a raw value in an error message: quoted, on one line, bounded. */
-function shown(raw: unknown): string {
-  const text = typeof raw === 'string' ? raw : String(raw);
-  const oneLine = JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text).slice(1, -1);
-  return `'${oneLine}'`;
-}
-
-interface Check {
-  name: string;
-  ok: (value: number) => boolean;
-  expected: string;
-}
-
-const CHECKS = {
-  seed: {
-    name: 'SIM_SEED',
-    ok: (v) => Number.isSafeInteger(v) && v >= 0,
-    expected: `an integer in [0, ${Number.MAX_SAFE_INTEGER}]`,
-  },
-  cps: {
-    name: 'SIM_CPS',
-    ok: (v) => Number.isFinite(v) && v > 0 && v <= MAX_CPS,
-    expected: `a number in (0, ${MAX_CPS}]`,
-  },
-  maxActive: {
-    name: 'SIM_MAX_ACTIVE',
-    ok: (v) => Number.isSafeInteger(v) && v >= 1 && v <= MAX_ACTIVE_LIMIT,
-    expected: `an integer in [1, ${MAX_ACTIVE_LIMIT}]`,
-  },
-  companies: {
-    name: 'SIM_COMPANIES',
-    ok: (v) => Number.isSafeInteger(v) && v >= 0 && v <= MAX_COMPANIES,
-    expected: `an integer in [0, ${MAX_COMPANIES}]`,
-  },
-  trunks: {
-    name: 'SIM_TRUNKS',
-    ok: (v) => Number.isSafeInteger(v) && v >= 1 && v <= MAX_TRUNKS,
-    expected: `an integer in [1, ${MAX_TRUNKS}]`,
-  },
-} satisfies Record<Exclude<keyof SimulatorConfig, 'source'>, Check>;
-
-// Plain decimals only: Number() would also take '', '0x10', '1e3' and ' 5 '.
-const DECIMAL = /^[0-9]+(\.[0-9]+)?$/;
-
-function fromEnv(env: Record<string, string | undefined>, check: Check, fallback: number): number {
-  const raw = env[check.name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = DECIMAL.test(raw) ? Number(raw) : Number.NaN;
-  if (!check.ok(value)) {
-    throw new SimulatorConfigError(
-      check.name,
-      `${check.name} must be ${check.expected}, got ${shown(raw)}`,
-    );
-  }
-  return value;
-}
-
-function sourceFromEnv(env: Record<string, string | undefined>): string {
-  const raw = env.SOURCE_ID;
-  if (raw === undefined || raw === '') return DEFAULT_SIMULATOR_CONFIG.source;
-  if (!SOURCE_PATTERN.test(raw)) {
-    throw new SimulatorConfigError(
-      'SOURCE_ID',
-      `SOURCE_ID must match [A-Za-z0-9_.-]{1,64}, got ${shown(raw)}`,
-    );
-  }
-  return raw;
+function readNumber(env: Env, field: NumericField, fallback: number): number {
+  const range = RANGES[field];
+  return range.kind === 'integer'
+    ? integerSetting(env, range.variable, fallback, range.min, range.max)
+    : decimalSetting(env, range.variable, fallback, range.above, range.max);
 }
 
 /**
  * Reads SOURCE_ID, SIM_SEED, SIM_CPS, SIM_MAX_ACTIVE, SIM_COMPANIES and SIM_TRUNKS; unset
- * or empty variables take the demo defaults. Throws SimulatorConfigError on a bad value.
+ * or blank variables take the demo defaults. Throws SettingError on a bad value.
  */
-export function parseSimulatorConfig(env: Record<string, string | undefined>): SimulatorConfig {
+export function parseSimulatorConfig(env: Env): SimulatorConfig {
   const d = DEFAULT_SIMULATOR_CONFIG;
   return Object.freeze({
-    source: sourceFromEnv(env),
-    seed: fromEnv(env, CHECKS.seed, d.seed),
-    cps: fromEnv(env, CHECKS.cps, d.cps),
-    maxActive: fromEnv(env, CHECKS.maxActive, d.maxActive),
-    companies: fromEnv(env, CHECKS.companies, d.companies),
-    trunks: fromEnv(env, CHECKS.trunks, d.trunks),
+    source: sourceSetting(env, 'SOURCE_ID', d.source),
+    seed: readNumber(env, 'seed', d.seed),
+    cps: readNumber(env, 'cps', d.cps),
+    maxActive: readNumber(env, 'maxActive', d.maxActive),
+    companies: readNumber(env, 'companies', d.companies),
+    trunks: readNumber(env, 'trunks', d.trunks),
   });
 }
 
 /**
- * Checks a config built in code (the CallSimulator constructor calls it). Messages name
- * the field and its environment variable.
+ * A number as the text the readers take. String() turns to exponent form below 1e-6,
+ * which the readers refuse (plain decimals only) although such a cps is in range.
  */
-export function validateSimulatorConfig(config: SimulatorConfig): SimulatorConfig {
-  if (typeof config.source !== 'string' || !SOURCE_PATTERN.test(config.source)) {
-    throw new SimulatorConfigError(
-      'source',
-      `source (SOURCE_ID) must match [A-Za-z0-9_.-]{1,64}, got ${shown(config.source)}`,
+function asText(value: number): string {
+  return value !== 0 && Math.abs(value) < 1e-6 ? value.toFixed(100) : String(value);
+}
+
+/**
+ * Runs a value set in code through its variable's reader. The reader throws on a value out
+ * of range; the value must also come back unchanged (a reader trims, takes blank for
+ * unset and reads digits from a string, none of which a config built in code may rely on).
+ */
+function check(
+  variable: string,
+  field: keyof SimulatorConfig,
+  value: unknown,
+  read: (env: Env) => unknown,
+): void {
+  const text = typeof value === 'number' ? asText(value) : String(value);
+  if (
+    typeof value !== typeof DEFAULT_SIMULATOR_CONFIG[field] ||
+    read({ [variable]: text }) !== value
+  ) {
+    throw new SettingError(
+      variable,
+      `(config field ${field}) is not valid, got ${shownValue(value)}`,
     );
   }
-  for (const [field, check] of Object.entries(CHECKS) as [keyof typeof CHECKS, Check][]) {
-    const value = config[field];
-    if (typeof value !== 'number' || !check.ok(value)) {
-      throw new SimulatorConfigError(
-        field,
-        `${field} (${check.name}) must be ${check.expected}, got ${shown(value)}`,
-      );
-    }
+}
+
+/**
+ * Checks a config built in code (the CallSimulator constructor calls it) against the same
+ * ranges as the environment, so what the environment accepts, this accepts. Throws
+ * SettingError naming the variable.
+ */
+export function validateSimulatorConfig(config: SimulatorConfig): SimulatorConfig {
+  check('SOURCE_ID', 'source', config.source, (env) => sourceSetting(env, 'SOURCE_ID', ''));
+  for (const field of Object.keys(RANGES) as NumericField[]) {
+    const { variable } = RANGES[field];
+    check(variable, field, config[field], (env) => readNumber(env, field, Number.NaN));
   }
   return Object.freeze({ ...config });
 }
