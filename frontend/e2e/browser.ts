@@ -6,10 +6,18 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BUILD_DIR = join(REPO_ROOT, 'frontend', 'build');
-export const ARTIFACTS = join(REPO_ROOT, 'artifacts', 'frontend-e2e');
+const ARTIFACTS = join(REPO_ROOT, 'artifacts', 'frontend-e2e');
+
+/** Throws unless `path` exists: builds are a precondition, not a reason to skip. */
+export function requireBuilt(path: string): void {
+  if (!existsSync(path)) {
+    const relative = path.startsWith(REPO_ROOT) ? path.slice(REPO_ROOT.length + 1) : path;
+    throw new Error(`${relative} missing: run pnpm build (from the repo root)`);
+  }
+}
 
 type Viewport = { width: number; height: number };
 
@@ -26,9 +34,7 @@ export async function launch(viewport: Viewport = { width: 1600, height: 900 }):
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} not found: apt-get install chromium (or set CHROMIUM_PATH)`);
   }
-  if (!existsSync(join(BUILD_DIR, 'index.html'))) {
-    throw new Error('frontend/build missing: run pnpm build (from the repo root)');
-  }
+  requireBuilt(join(BUILD_DIR, 'index.html'));
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],

@@ -337,7 +337,7 @@ export async function recordScope(context: BrowserContext): Promise<void> {
   });
 }
 
-export async function scopeRecord(page: Page): Promise<ScopeRecord> {
+async function scopeRecord(page: Page): Promise<ScopeRecord> {
   return page.evaluate(() => (window as unknown as { __scope: ScopeRecord }).__scope);
 }
 

@@ -3,23 +3,14 @@
 // simulator, and Caddy in front with the project's own Caddyfile. A missing build or Debian
 // package fails the test with one line saying what to do — these tests are never skipped.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCaddy, startNodeService, type ManagedService } from '@live-calls/test-services';
-import { BUILD_DIR, REPO_ROOT } from './browser.ts';
+import { BUILD_DIR, REPO_ROOT, requireBuilt } from './browser.ts';
 
-export const BACKEND_ENTRY = join(REPO_ROOT, 'backend', 'dist', 'server.js');
-export const USERS_CLI = join(REPO_ROOT, 'backend', 'dist', 'cli', 'users.js');
-export const BRIDGE_ENTRY = join(REPO_ROOT, 'bridge', 'dist', 'main.js');
-export const CADDYFILE = join(REPO_ROOT, 'infra', 'caddy', 'Caddyfile');
-
-/** Throws unless `path` exists: builds are a precondition, not a reason to skip. */
-export function requireBuilt(path: string): void {
-  if (!existsSync(path)) {
-    const relative = path.startsWith(REPO_ROOT) ? path.slice(REPO_ROOT.length + 1) : path;
-    throw new Error(`${relative} missing: run pnpm build (from the repo root)`);
-  }
-}
+const BACKEND_ENTRY = join(REPO_ROOT, 'backend', 'dist', 'server.js');
+const USERS_CLI = join(REPO_ROOT, 'backend', 'dist', 'cli', 'users.js');
+const BRIDGE_ENTRY = join(REPO_ROOT, 'bridge', 'dist', 'main.js');
+const CADDYFILE = join(REPO_ROOT, 'infra', 'caddy', 'Caddyfile');
 
 // Settings a developer's shell may carry that would change what a test starts.
 const INHERITED_SETTINGS = [

@@ -2,7 +2,7 @@
 // the open call, so a wall screen's bookmark restores exactly what it showed.
 
 export const CHART_SPANS = [15, 30, 60] as const;
-export const DEFAULT_SPAN = 30;
+const DEFAULT_SPAN = 30;
 
 export function isWall(query: URLSearchParams): boolean {
   const value = query.get('wall');

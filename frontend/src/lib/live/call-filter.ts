@@ -30,7 +30,7 @@ export const EMPTY_FILTER: CallFilter = Object.freeze({
 });
 
 /** How `null` (no company / no trunk) is spelled in the URL. */
-export const NONE_TOKEN = '-';
+const NONE_TOKEN = '-';
 const ACTIVE_PHASES = ['setup', 'ringing', 'answered'] as const;
 const MAX_NUMBER_CHARS = 64;
 

@@ -1,9 +1,9 @@
 // Sorting the table by any column. Keys are computed once per row per rebuild so 10,000
 // rows sort in a few milliseconds without locale-aware comparisons.
-import type { CallRecord } from '@live-calls/protocol';
+import { PHASE_RANK, type CallRecord } from '@live-calls/protocol';
 import { durationMs } from './call-timing.js';
 
-export const SORT_COLUMNS = [
+const SORT_COLUMNS = [
   'from',
   'to',
   'direction',
@@ -24,9 +24,6 @@ export interface CallSort {
 /** Newest calls first: what a wall shows when nobody chose otherwise. */
 export const DEFAULT_SORT: CallSort = Object.freeze({ column: 'start', order: 'desc' });
 
-/** Progress through a call, so "phase" sorts setup → ringing → answered → ended. */
-const PHASE_RANK = { setup: 0, ringing: 1, answered: 2, ended: 3 } as const;
-
 function sortKey(call: CallRecord, column: SortColumn, now: number): string | number {
   switch (column) {
     case 'from':
@@ -36,6 +33,7 @@ function sortKey(call: CallRecord, column: SortColumn, now: number): string | nu
     case 'direction':
       return call.direction;
     case 'phase':
+      // Progress through a call: setup → ringing → answered → ended.
       return PHASE_RANK[call.phase];
     case 'company':
       // Unassigned calls sort last in ascending order.

@@ -9,7 +9,7 @@ export interface HistoryPoint {
 }
 
 export const HISTORY_SPAN_MS = 60 * 60_000;
-export const SAMPLE_EVERY_MS = 5_000;
+const SAMPLE_EVERY_MS = 5_000;
 
 export class ConcurrencyHistory {
   #points: HistoryPoint[] = [];

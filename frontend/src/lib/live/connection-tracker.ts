@@ -1,6 +1,11 @@
 // What the connection badge says: live / reconnecting (attempt n) / offline, how old the
 // last sign of life is, and what the last (re)connect did to the table.
-import type { ConnectedPayload, EventPosition, SnapshotReason } from '@live-calls/protocol';
+import {
+  DEFAULT_HEARTBEAT_MS,
+  type ConnectedPayload,
+  type EventPosition,
+  type SnapshotReason,
+} from '@live-calls/protocol';
 
 export type LinkState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
@@ -20,10 +25,9 @@ export interface ConnectionView {
 }
 
 /** Reconnecting for longer than this reads as offline. */
-export const OFFLINE_AFTER_MS = 20_000;
+const OFFLINE_AFTER_MS = 20_000;
 /** A live stream silent for this many heartbeats is presumed dead (a proxy may hold it open). */
-export const SILENT_AFTER_HEARTBEATS = 2.5;
-const DEFAULT_HEARTBEAT_MS = 15_000;
+const SILENT_AFTER_HEARTBEATS = 2.5;
 
 export class ConnectionTracker {
   #state: LinkState = 'connecting';
@@ -35,14 +39,15 @@ export class ConnectionTracker {
   #connects = 0;
   /** The server's `seq` at connect: replayed events are those at or below it. */
   #replayUpTo: number | null = null;
-  heartbeatMs = DEFAULT_HEARTBEAT_MS;
+  /** The stream's ping interval, from `connected`; the server's default until then. */
+  #heartbeatMs = DEFAULT_HEARTBEAT_MS;
 
   onConnected(payload: ConnectedPayload, lastSeen: EventPosition | null, now: number): void {
     this.#state = 'live';
     this.#attempt = 0;
     this.#failingSince = null;
     this.#lastEventAt = now;
-    this.heartbeatMs = payload.heartbeat_ms > 0 ? payload.heartbeat_ms : DEFAULT_HEARTBEAT_MS;
+    this.#heartbeatMs = payload.heartbeat_ms > 0 ? payload.heartbeat_ms : DEFAULT_HEARTBEAT_MS;
     this.#connects++;
     this.#replayUpTo = null;
     // A resume only happens when we came with an id of the same epoch; otherwise a snapshot
@@ -124,7 +129,7 @@ export class ConnectionTracker {
     const silent =
       state === 'live' &&
       this.#lastEventAt !== null &&
-      now - this.#lastEventAt > this.heartbeatMs * SILENT_AFTER_HEARTBEATS;
+      now - this.#lastEventAt > this.#heartbeatMs * SILENT_AFTER_HEARTBEATS;
     return {
       state,
       attempt: this.#attempt,
