@@ -30,7 +30,7 @@ const loginSchema = {
       headers: {
         'set-cookie': {
           type: 'string',
-          description: `${SESSION_COOKIE}: HttpOnly, SameSite=Strict, Path=/, Secure over HTTPS`,
+          description: `${SESSION_COOKIE}=<JWT>; Max-Age=<SESSION_TTL_S>; Path=/; HttpOnly; SameSite=Strict; Secure over HTTPS`,
         },
       },
     },

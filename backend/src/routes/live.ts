@@ -4,7 +4,7 @@ import { unavailable } from '../errors.js';
 import { snapshotJson } from '../stream/sse-frames.js';
 import { LIVE_EVENTS_DOC } from './live-events.js';
 import { liveQuerySchema, scopeFor, type LiveQuery } from './query.js';
-import { DEPENDENCY_DOWN, errorResponse, ref, SESSION_ERRORS } from './schemas.js';
+import { DEPENDENCY_DOWN, errorResponse, NOT_CACHED, ref, SESSION_ERRORS } from './schemas.js';
 
 const streamSchema = {
   summary: 'The live stream (Server-Sent Events)',
@@ -37,7 +37,11 @@ const snapshotSchema = {
   querystring: liveQuerySchema,
   response: {
     // Sent as JSON text spliced from the store, so this schema describes, not serializes.
-    200: { description: 'The snapshot (without `reason`)', ...ref('Snapshot') },
+    200: {
+      description: 'The snapshot (without `reason`)',
+      ...ref('Snapshot'),
+      headers: NOT_CACHED,
+    },
     400: errorResponse('A bad query parameter'),
     ...SESSION_ERRORS,
     503: DEPENDENCY_DOWN,

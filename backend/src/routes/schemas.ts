@@ -257,3 +257,8 @@ export const DEPENDENCY_DOWN = errorResponse('Redis or NATS is away; retry short
 
 /** Spread into the schema of a route that needs no session. */
 export const NO_SESSION = { security: [] } as const;
+
+/** The header of answers that reflect a moment and must not be cached. */
+export const NOT_CACHED = {
+  'cache-control': { type: 'string', enum: ['no-store'] },
+} as const;

@@ -2,13 +2,13 @@
 // object the stream pushes as its `stats` event, read from the store so every instance agrees.
 import type { FastifyPluginCallback } from 'fastify';
 import { liveQuerySchema, scopeFor, type LiveQuery } from './query.js';
-import { DEPENDENCY_DOWN, errorResponse, ref, SESSION_ERRORS } from './schemas.js';
+import { DEPENDENCY_DOWN, errorResponse, NOT_CACHED, ref, SESSION_ERRORS } from './schemas.js';
 
 const statsSchema = {
   summary: 'Aggregates over the session’s scope (the same object as the `stats` event)',
   querystring: liveQuerySchema,
   response: {
-    200: { description: 'The scope’s stats', ...ref('Stats') },
+    200: { description: 'The scope’s stats', ...ref('Stats'), headers: NOT_CACHED },
     400: errorResponse('A bad query parameter'),
     ...SESSION_ERRORS,
     503: DEPENDENCY_DOWN,
