@@ -7,7 +7,10 @@
 // that a late event cannot bring it back.
 import {
   SCHEMA_VERSION,
+  TOMBSTONE_TTL_MS,
   callKey,
+  isLaterPhase,
+  reapedRecord,
   type CallEnd,
   type CallRecord,
   type Party,
@@ -16,11 +19,6 @@ import {
 import type { DialogSnapshot } from './dlg-list.js';
 import type { KamailioEvent } from './kamailio-event.js';
 import type { SeqSource } from './seq-store.js';
-
-/** Tombstones outlive the backend's (≥ 10 min) so the two agree on late events. */
-export const DEFAULT_TOMBSTONE_MS = 15 * 60_000;
-
-const RANK: Readonly<Record<Phase, number>> = { setup: 0, ringing: 1, answered: 2, ended: 3 };
 
 interface Entry {
   record: CallRecord;
@@ -40,6 +38,7 @@ export interface ReconcileResult {
 export interface CallTrackerOptions {
   source: string;
   seq: SeqSource;
+  /** Default: protocol's TOMBSTONE_TTL_MS, the backend's too, so both agree on late events. */
   tombstoneMs?: number;
 }
 
@@ -96,7 +95,7 @@ export class CallTracker {
   constructor(opts: CallTrackerOptions) {
     this.source = opts.source;
     this.#seq = opts.seq;
-    this.#tombstoneMs = opts.tombstoneMs ?? DEFAULT_TOMBSTONE_MS;
+    this.#tombstoneMs = opts.tombstoneMs ?? TOMBSTONE_TTL_MS;
   }
 
   get activeCount(): number {
@@ -127,7 +126,7 @@ export class CallTracker {
     const entry = this.#calls.get(event.callId);
     const known = entry?.record;
     const phase = phaseOf(event);
-    if (known !== undefined && RANK[phase] <= RANK[known.phase]) return undefined;
+    if (known !== undefined && !isLaterPhase(phase, known.phase)) return undefined;
 
     const sip: Record<string, unknown> = { ...known?.sip };
     if (event.fromTag !== undefined) sip.from_tag = event.fromTag;
@@ -176,7 +175,7 @@ export class CallTracker {
       const known = this.#calls.get(dialog.callId)?.record;
       // The bridge saw it end; the PBX's list lags behind its own events.
       if (known?.phase === 'ended') continue;
-      if (known !== undefined && RANK[dialog.phase] <= RANK[known.phase]) {
+      if (known !== undefined && !isLaterPhase(dialog.phase, known.phase)) {
         active.push(known);
         continue;
       }
@@ -192,14 +191,9 @@ export class CallTracker {
         active.push(known);
         continue;
       }
-      const record: CallRecord = {
-        ...known,
-        seq: this.#seq.next(),
-        phase: 'ended',
-        ts: requestedAt,
-        ended_at: requestedAt,
-        end: { reason: 'reaped' },
-      };
+      // Ended as of the request, the last moment the bridge knew the PBX's list; the seq
+      // comes from the bridge's clock like every other it issues (ADR-0007), not seq + 1.
+      const record: CallRecord = { ...reapedRecord(known, requestedAt), seq: this.#seq.next() };
       this.#set(callId, record, now, known);
       reaped.push(record);
     }

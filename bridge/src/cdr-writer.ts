@@ -3,7 +3,7 @@
 // server. Records wait in a bounded in-memory queue while JetStream is unreachable and
 // are retried until acknowledged; when the queue is full, new CDRs are dropped and counted
 // (the oldest unacknowledged ones are the likeliest to be wanted by billing already).
-import { CDR_STREAM, CDR_SUBJECT, type CallRecord } from '@live-calls/protocol';
+import { CDR_STREAM, CDR_SUBJECT, backoffDelay, type CallRecord } from '@live-calls/protocol';
 import {
   JetStreamApiCodes,
   JetStreamApiError,
@@ -14,7 +14,6 @@ import {
 } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { backoffMs } from './evapi-client.js';
 import type { BridgeMetrics } from './metrics.js';
 
 /** JetStream API error code for "stream name already in use" (not in JetStreamApiCodes). */
@@ -210,7 +209,10 @@ export class CdrWriter {
 
   #backoff(): Promise<void> {
     this.#failures++;
-    const delay = backoffMs(this.#failures, this.#opts.retryMinMs, this.#opts.retryMaxMs);
+    const delay = backoffDelay(this.#failures, {
+      minMs: this.#opts.retryMinMs,
+      maxMs: this.#opts.retryMaxMs,
+    });
     return new Promise((resolve) => {
       const wake = () => {
         clearTimeout(timer);

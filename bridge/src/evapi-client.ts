@@ -2,6 +2,7 @@
 // capped exponential backoff, and hands every netstring frame to its owner. evapi drops
 // events while nobody is connected, so the owner resyncs on every `connected`.
 import { Socket } from 'node:net';
+import { backoffDelay } from '@live-calls/protocol';
 import { NetstringDecoder, encodeNetstring, type NetstringError } from './netstring.js';
 
 export type EvapiState =
@@ -30,17 +31,6 @@ export interface EvapiClientOptions {
 
 export const DEFAULT_MIN_BACKOFF_MS = 100;
 export const DEFAULT_MAX_BACKOFF_MS = 5_000;
-
-/** Delay before reconnect attempt `attempt` (1-based): doubling, capped, ±20 % jitter. */
-export function backoffMs(
-  attempt: number,
-  minMs: number,
-  maxMs: number,
-  random = Math.random,
-): number {
-  const base = Math.min(maxMs, minMs * 2 ** Math.min(attempt - 1, 30));
-  return Math.round(base * (0.8 + 0.4 * random()));
-}
 
 export class EvapiClient {
   readonly #opts: Required<EvapiClientOptions>;
@@ -141,11 +131,10 @@ export class EvapiClient {
       if (this.#socket === socket) this.#socket = undefined;
       if (wasConnected) this.#handlers.disconnected(lastError);
       if (this.#closed) return;
-      const delay = backoffMs(
-        Math.max(this.#attempt, 1),
-        this.#opts.minBackoffMs,
-        this.#opts.maxBackoffMs,
-      );
+      const delay = backoffDelay(this.#attempt, {
+        minMs: this.#opts.minBackoffMs,
+        maxMs: this.#opts.maxBackoffMs,
+      });
       this.#state = { state: 'waiting', retryAt: Date.now() + delay, lastError };
       this.#timer = setTimeout(() => this.#connect(), delay);
     });

@@ -1,10 +1,11 @@
 // Kamailio as the bridge's PBX: evapi events in, translated and handed to the sink as they
 // come; dlg.list over JSON-RPC on every (re)connect and every SYNC_INTERVAL_MS to repair
 // whatever evapi lost while nobody was listening.
+import { backoffDelay } from '@live-calls/protocol';
 import type { Logger } from 'pino';
 import { CallTracker } from './call-tracker.js';
 import { DlgListError, parseDlgList } from './dlg-list.js';
-import { EvapiClient, backoffMs } from './evapi-client.js';
+import { EvapiClient } from './evapi-client.js';
 import { decodeKamailioEvent } from './kamailio-event.js';
 import { KamailioRpc } from './kamailio-rpc.js';
 import type { BridgeMetrics } from './metrics.js';
@@ -134,7 +135,7 @@ export class KamailioSource implements PbxSource {
         ? this.#opts.syncIntervalMs
         : Math.min(
             this.#opts.syncIntervalMs,
-            backoffMs(this.#syncFailures, 500, MAX_SYNC_RETRY_MS),
+            backoffDelay(this.#syncFailures, { minMs: 500, maxMs: MAX_SYNC_RETRY_MS }),
           );
     this.#syncTimer = setTimeout(() => this.requestSync('interval'), delay);
   }
