@@ -1,7 +1,7 @@
-import type { SyncMessage } from '@live-calls/protocol';
+import { reapedRecord, type SyncMessage } from '@live-calls/protocol';
 import { describe, expect, it } from 'vitest';
 import { TestCall } from '../testing/call-factory.js';
-import { planReconcile, reapedRecord } from './reconcile-plan.js';
+import { planReconcile } from './reconcile-plan.js';
 
 const sync = (
   ts: number,
@@ -32,18 +32,5 @@ describe('planReconcile', () => {
     );
     expect(plan.present.map((r) => r.id).sort()).toEqual([listed.id, added.id].sort());
     expect(plan.reap).toEqual([{ record: reapedRecord(gone, now), expectSeq: gone.seq }]);
-  });
-
-  it('a reaped record ends the call after its stored version', () => {
-    const call = new TestCall().next('answered', { seq: 3 });
-    const reaped = reapedRecord(call, 42);
-    expect(reaped).toMatchObject({
-      seq: 4,
-      phase: 'ended',
-      ts: 42,
-      ended_at: 42,
-      end: { reason: 'reaped' },
-    });
-    expect(reaped.answered_at).toBe(call.answered_at);
   });
 });

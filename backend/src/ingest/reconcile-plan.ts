@@ -1,5 +1,5 @@
-// What a complete `call.sync` does to a source's calls (CONTRACT §3), as pure data.
-import type { CallRecord, SyncMessage } from '@live-calls/protocol';
+// What a complete `call.sync` does to a source's calls (docs/interface/nats.md), as pure data.
+import { reapedRecord, type CallRecord, type SyncMessage } from '@live-calls/protocol';
 
 export interface ReconcilePlan {
   source: string;
@@ -7,18 +7,6 @@ export interface ReconcilePlan {
   present: CallRecord[];
   /** Ended records for calls the PBX no longer lists, each applied only if still at `expectSeq`. */
   reap: { record: CallRecord; expectSeq: number }[];
-}
-
-/** The record that ends a call the PBX no longer has. */
-export function reapedRecord(call: CallRecord, now: number): CallRecord {
-  return {
-    ...call,
-    seq: call.seq + 1,
-    phase: 'ended',
-    ts: now,
-    ended_at: now,
-    end: { reason: 'reaped' },
-  };
 }
 
 /**

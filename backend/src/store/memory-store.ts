@@ -1,10 +1,9 @@
 // The embedded engine: the LiveStore contract held in one process's memory. Same
 // observable behaviour as the Redis engine; a restart is a new epoch.
 import {
-  decide,
+  CallTable,
   emits,
   newEpoch,
-  TOMBSTONE_TTL_MS,
   type CallRecord,
   type SourceStatus,
   type StatsPayload,
@@ -25,13 +24,12 @@ import { recordViews } from './record-views.js';
 import { RingLog } from './ring-log.js';
 import { SyncAssembly } from './sync-assembly.js';
 
-interface Entry {
-  record: CallRecord;
+/** What an active call keeps beside its record in the table. */
+interface ActiveEntry {
   /** answered_at has been set at some point (for the stats ledger). */
   answered: boolean;
   data: string;
   userData: string | undefined;
-  expiresAt: number;
 }
 
 interface SourceEntry {
@@ -51,7 +49,10 @@ export class MemoryStore implements LiveStore {
   readonly healthy = true;
   readonly #now: () => number;
   readonly #log: RingLog;
-  readonly #calls = new Map<string, Entry>();
+  /** Every call by id, ended ones as tombstones: the one last-writer-wins table. */
+  readonly #calls = new CallTable();
+  /** The serialized views of the calls not ended, in the order they began. */
+  readonly #active = new Map<string, ActiveEntry>();
   readonly #sources = new Map<string, SourceEntry>();
   readonly #syncs = new SyncAssembly();
   readonly #stats = new StatsLedger();
@@ -75,22 +76,24 @@ export class MemoryStore implements LiveStore {
 
   #apply({ record, expectSeq }: ApplyItem, now: number): ApplyResult {
     const stored = this.#calls.get(record.id);
-    if (expectSeq !== undefined && stored?.record.seq !== expectSeq)
-      return { outcome: 'stale', seq: 0 };
-    const outcome = decide(stored?.record, record);
+    if (expectSeq !== undefined && stored?.seq !== expectSeq) return { outcome: 'stale', seq: 0 };
+    const outcome = this.#calls.apply(record, now);
     if (!emits(outcome)) return { outcome, seq: 0 };
-    const views = recordViews(record);
-    const ended = record.phase === 'ended';
-    const answered = this.#stats.apply(stored, record, now);
-    this.#calls.set(record.id, {
+    const previous = this.#active.get(record.id);
+    const answered = this.#stats.apply(
+      stored === undefined ? undefined : { record: stored, answered: previous?.answered ?? false },
       record,
-      answered,
-      ...views,
-      expiresAt: ended ? now + TOMBSTONE_TTL_MS : Number.POSITIVE_INFINITY,
-    });
+      now,
+    );
+    const views = recordViews(record);
     const source = this.#source(record.source);
-    if (ended) source.active.delete(record.id);
-    else source.active.add(record.id);
+    if (record.phase === 'ended') {
+      this.#active.delete(record.id);
+      source.active.delete(record.id);
+    } else {
+      this.#active.set(record.id, { answered, ...views });
+      source.active.add(record.id);
+    }
     const seq = this.#append(`call.${record.phase}`, record.company_id, views.data, views.userData);
     return { outcome, seq };
   }
@@ -126,15 +129,14 @@ export class MemoryStore implements LiveStore {
   #sweep(now: number): void {
     if (now - this.#lastSweep < SWEEP_EVERY_MS) return;
     this.#lastSweep = now;
-    for (const [id, entry] of this.#calls) if (entry.expiresAt <= now) this.#calls.delete(id);
+    this.#calls.sweep(now);
     this.#syncs.sweep(now);
   }
 
   snapshot(company: string | null, view: RecordView): Promise<SnapshotData> {
     const calls: string[] = [];
-    for (const entry of this.#calls.values()) {
-      if (entry.record.phase === 'ended') continue;
-      if (company !== null && entry.record.company_id !== company) continue;
+    for (const [id, entry] of this.#active) {
+      if (company !== null && this.#calls.get(id)?.company_id !== company) continue;
       calls.push(view === 'user' ? (entry.userData ?? entry.data) : entry.data);
     }
     return Promise.resolve({
@@ -181,8 +183,8 @@ export class MemoryStore implements LiveStore {
     const ids = this.#sources.get(source)?.active ?? new Set<string>();
     const records: CallRecord[] = [];
     for (const id of ids) {
-      const entry = this.#calls.get(id);
-      if (entry !== undefined) records.push(entry.record);
+      const record = this.#calls.get(id);
+      if (record !== undefined) records.push(record);
     }
     return Promise.resolve(records);
   }
@@ -230,6 +232,7 @@ export class MemoryStore implements LiveStore {
   /** Forgets everything, as a restarted process would: a new epoch. */
   reset(): void {
     this.#calls.clear();
+    this.#active.clear();
     this.#sources.clear();
     this.#log.clear();
     this.#stats.clear();
