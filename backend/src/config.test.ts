@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from './config.js';
+import { SettingError } from '@live-calls/protocol';
+import { parseConfig } from './config.js';
 
 describe('parseConfig', () => {
   it('defaults to embedded mode on port 8080', () => {
@@ -62,9 +63,9 @@ describe('parseConfig', () => {
     } catch (err) {
       error = err;
     }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).setting).toBe(setting);
-    expect((error as Error).message).toMatch(new RegExp(`^${setting}: `));
+    expect(error).toBeInstanceOf(SettingError);
+    expect((error as SettingError).setting).toBe(setting);
+    expect((error as Error).message).toMatch(new RegExp(`^${setting} `));
     expect((error as Error).message).not.toContain('\n');
   });
 });

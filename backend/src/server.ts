@@ -2,7 +2,8 @@
 // the app plugin.
 import Fastify from 'fastify';
 import { app, serverOptions } from './app.js';
-import { ConfigError, parseConfig } from './config.js';
+import { SettingError } from '@live-calls/protocol';
+import { parseConfig } from './config.js';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
@@ -11,7 +12,7 @@ async function main(): Promise<void> {
   try {
     config = parseConfig(process.env);
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof SettingError) {
       process.stderr.write(`live-calls backend: invalid configuration: ${err.message}\n`);
       process.exit(1);
     }

@@ -3,7 +3,6 @@
 export type BusHandler = (subject: string, data: Uint8Array) => void;
 
 export interface Bus {
-  readonly kind: 'nats' | 'memory';
   /** Subscribes in a queue group: each message goes to one member of the group. */
   subscribe(subject: string, queue: string, handler: BusHandler): { unsubscribe(): void };
   publish(subject: string, data: Uint8Array | string): void;

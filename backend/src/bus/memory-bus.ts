@@ -11,7 +11,6 @@ interface Subscription {
 const encoder = new TextEncoder();
 
 export class MemoryBus implements Bus {
-  readonly kind = 'memory' as const;
   readonly #subscriptions = new Set<Subscription>();
   #closed = false;
   #turn = 0;

@@ -5,7 +5,6 @@ import type { Logger } from '../logger.js';
 import type { Bus, BusHandler } from './bus.js';
 
 export class NatsBus implements Bus {
-  readonly kind = 'nats' as const;
   #connected = true;
 
   private constructor(

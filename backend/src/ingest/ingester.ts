@@ -2,6 +2,7 @@
 // `call.sync` → reconcile. Subscribes in one queue group so N instances apply each message
 // once. Bad messages are counted and dropped, never thrown.
 import {
+  backoffDelay,
   CALL_EVENTS_WILDCARD,
   CALL_SYNC_SUBJECT,
   STALE_AFTER_INTERVALS,
@@ -22,7 +23,8 @@ const MAX_BATCH = 500;
 const MAX_IN_FLIGHT = 2;
 /** Events held while the store is unavailable; beyond this the oldest are dropped (sync repairs). */
 const MAX_QUEUED = 200_000;
-const MAX_RETRY_DELAY_MS = 2_000;
+/** Retry schedule while the store is away. */
+const STORE_RETRY = { minMs: 100, maxMs: 2_000 } as const;
 
 export interface IngesterOptions {
   store: LiveStore;
@@ -218,7 +220,7 @@ export class Ingester {
       // batch is safe, as last-writer-wins makes a repeated event a duplicate.
       this.#queue.unshift(...batch);
       this.#failures++;
-      const delay = Math.min(50 * 2 ** Math.min(this.#failures, 6), MAX_RETRY_DELAY_MS);
+      const delay = backoffDelay(this.#failures, STORE_RETRY);
       this.#log.warn({ err: (err as Error).message, retryInMs: delay }, 'store write failed');
       this.#retryPending = true;
       await new Promise((resolve) => setTimeout(resolve, delay));
