@@ -1,14 +1,16 @@
 // Dark by default (control rooms are dim); light for desks by the window. Remembered per
 // browser, applied to <html> so every surface switches at once.
+import { loadSetting, saveSetting } from './stored-settings.js';
+
 export type Theme = 'dark' | 'light';
 
-const KEY = 'live-calls:theme';
+const SETTING = 'theme';
 
 export class ThemeManager {
   #theme = $state<Theme>('dark');
 
   constructor() {
-    const saved = typeof localStorage === 'undefined' ? null : localStorage.getItem(KEY);
+    const saved = loadSetting(SETTING);
     if (saved === 'light' || saved === 'dark') this.#theme = saved;
     this.#apply();
   }
@@ -19,11 +21,7 @@ export class ThemeManager {
 
   toggle(): void {
     this.#theme = this.#theme === 'dark' ? 'light' : 'dark';
-    try {
-      localStorage.setItem(KEY, this.#theme);
-    } catch {
-      // Private mode: the choice lasts for this page only.
-    }
+    saveSetting(SETTING, this.#theme);
     this.#apply();
   }
 
