@@ -1,15 +1,18 @@
-// The one owner of the live stream in a tab (browsers allow six HTTP/1.1 connections per
-// origin, so never one per component). Events queue as they arrive and are applied once
-// per animation frame; the sorted, filtered view is rebuilt a few times a second.
+// The tab's live state: the one owner of the live stream in a tab (browsers allow six
+// HTTP/1.1 connections per origin, so never one per component). Events queue as they
+// arrive and are applied once per animation frame; the sorted, filtered view is rebuilt a
+// few times a second. How the stream is kept open (reconnects, back-off, online/offline)
+// is LiveConnection's business; what it carries is this class's.
 import type { Role, Session, SourceStatus, StatsPayload } from '@live-calls/protocol';
-import { ApiError, getJson } from '../api/http.js';
+import { getJson } from '../api/http.js';
+import { loadSetting, saveSetting } from '../stored-settings.js';
 import { EMPTY_FILTER, type CallFilter } from './call-filter.js';
 import { DEFAULT_SORT, type CallSort } from './call-sort.js';
 import { buildView, type CallView } from './call-view.js';
 import { ConcurrencyHistory, type HistoryPoint } from './concurrency-history.js';
 import type { ConnectionView } from './connection-tracker.js';
+import { LiveConnection } from './live-connection.js';
 import { LiveModel, type ListedCall } from './live-model.js';
-import { LiveStream, type EventSourceFactory } from './live-stream.js';
 
 /** The view is rebuilt at most this often while calls change. */
 const REBUILD_EVERY_MS = 400;
@@ -17,13 +20,12 @@ const REBUILD_EVERY_MS = 400;
 const TICK_MS = 250;
 /** A hidden tab gets no animation frames; it still drains its queue this often. */
 const HIDDEN_FLUSH_MS = 1000;
-const MAX_BACKOFF_MS = 30_000;
-const HISTORY_KEY = 'live-calls:history';
+/** Each user's concurrency curve is kept apart (`history:<user>|<role>|<company>`). */
+const HISTORY_SETTING = 'history';
 
 export interface LiveCallsOptions {
   /** The session ended under us (a `session.expired` event, or a 401 on reconnect). */
   onSessionExpired(message: string): void;
-  createEventSource?: EventSourceFactory;
 }
 
 const EMPTY_VIEW: CallView = {
@@ -38,7 +40,7 @@ const EMPTY_VIEW: CallView = {
 
 export class LiveCalls {
   readonly #model = new LiveModel();
-  readonly #stream: LiveStream;
+  readonly #link: LiveConnection;
   readonly #history = new ConcurrencyHistory();
   readonly #options: LiveCallsOptions;
 
@@ -59,36 +61,31 @@ export class LiveCalls {
   #lastRebuild = 0;
   #frame = 0;
   #ticker: ReturnType<typeof setInterval> | undefined;
-  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  #backoffAttempt = 0;
   #owner: string | null = null;
   #running = false;
-  #detach: (() => void) | null = null;
 
   constructor(options: LiveCallsOptions) {
     this.#options = options;
-    this.#stream = new LiveStream(
-      {
-        event: (event) => {
-          this.#model.enqueue(event);
-          this.#scheduleFrame();
-        },
-        error: (closed) => {
-          this.#model.connection.onError(Date.now());
-          this.#publishConnection();
-          if (closed) void this.#afterClosed();
-        },
-        malformed: () => {},
+    this.#link = new LiveConnection({
+      event: (event) => {
+        this.#model.enqueue(event);
+        this.#scheduleFrame();
       },
-      options.createEventSource,
-    );
+      error: () => {
+        this.#model.connection.onError(Date.now());
+        this.#publishConnection();
+      },
+      network: (online) => {
+        this.#model.connection.setBrowserOffline(!online);
+        this.#publishConnection();
+      },
+      sessionEnded: () => this.#expire('Your session ended. Sign in again to resume.'),
+      lastEventId: () => this.#model.lastEventId,
+    });
   }
 
   get view(): CallView {
     return this.#view;
-  }
-  get version(): number {
-    return this.#version;
   }
   /** Server time, ticking four times a second. */
   get now(): number {
@@ -114,9 +111,6 @@ export class LiveCalls {
   get role(): Role | null {
     return this.#role;
   }
-  get counters(): Readonly<{ applied: number; duplicate: number; stale: number }> {
-    return this.#model.counters;
-  }
 
   /** The latest version of a listed call; reactive on every applied batch. */
   get(id: string): ListedCall | undefined {
@@ -135,27 +129,23 @@ export class LiveCalls {
       this.#model.reset();
       this.#history.clear();
       this.#owner = owner;
-      this.#history.restore(localStorage.getItem(`${HISTORY_KEY}:${owner}`), Date.now());
+      this.#history.restore(loadSetting(`${HISTORY_SETTING}:${owner}`), Date.now());
       this.#publishAll();
     }
     if (this.#running) return;
     this.#running = true;
-    this.#attachBrowser();
     this.#ticker = setInterval(() => this.#tick(), TICK_MS);
-    this.#stream.connect(this.#model.lastEventId);
+    this.#link.start();
     void this.#loadStats();
   }
 
   /** Stops streaming but keeps the table, to resume after a new sign-in. */
   stop(): void {
     this.#running = false;
-    this.#stream.close();
+    this.#link.stop();
     clearInterval(this.#ticker);
-    clearTimeout(this.#reconnectTimer);
     cancelAnimationFrame(this.#frame);
     this.#frame = 0;
-    this.#detach?.();
-    this.#detach = null;
   }
 
   /** Stops and forgets everything (logout). */
@@ -184,25 +174,6 @@ export class LiveCalls {
     } catch {
       // The stream delivers stats every 5 s anyway.
     }
-  }
-
-  #attachBrowser(): void {
-    const online = () => {
-      this.#model.connection.setBrowserOffline(false);
-      // Do not wait out the backoff once the network is back.
-      if (this.#running && !this.#stream.open) this.#reconnectNow();
-    };
-    const offline = () => {
-      this.#model.connection.setBrowserOffline(true);
-      this.#publishConnection();
-    };
-    window.addEventListener('online', online);
-    window.addEventListener('offline', offline);
-    this.#model.connection.setBrowserOffline(!navigator.onLine);
-    this.#detach = () => {
-      window.removeEventListener('online', online);
-      window.removeEventListener('offline', offline);
-    };
   }
 
   #scheduleFrame(): void {
@@ -236,10 +207,11 @@ export class LiveCalls {
     this.#now = this.#model.clock.now(local);
     this.#localNow = local;
     const connection = this.#publishConnection();
-    if (connection.silent && this.#stream.open) {
+    if (connection.silent && this.#link.streaming) {
       // A proxy can keep a dead stream open; nothing for 2.5 heartbeats means reconnect.
       this.#model.connection.onError(local);
-      this.#reconnectNow();
+      this.#link.reconnectNow();
+      this.#publishConnection();
     }
     if (this.#model.connection.view(local).state === 'live' && this.#model.clock.synced) {
       if (this.#history.add(this.#now, this.#model.table.activeCount)) {
@@ -265,7 +237,6 @@ export class LiveCalls {
     const view = this.#model.connection.view(Date.now());
     this.#connection = view;
     this.#role = this.#model.role;
-    if (view.state === 'live') this.#backoffAttempt = 0;
     return view;
   }
 
@@ -281,41 +252,7 @@ export class LiveCalls {
 
   #saveHistory(): void {
     if (this.#owner === null) return;
-    try {
-      localStorage.setItem(`${HISTORY_KEY}:${this.#owner}`, this.#history.serialize());
-    } catch {
-      // Storage full or disabled: the chart just starts empty next time.
-    }
-  }
-
-  /**
-   * The browser gave up (an HTTP error status). A 401 means the session is gone; anything
-   * else (503 while a backend restarts, a proxy error) is retried with backoff.
-   */
-  async #afterClosed(): Promise<void> {
-    try {
-      await getJson('/api/v1/auth/me');
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 401) {
-        this.#expire('Your session ended. Sign in again to resume.');
-        return;
-      }
-    }
-    if (!this.#running) return;
-    const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** this.#backoffAttempt);
-    this.#backoffAttempt++;
-    clearTimeout(this.#reconnectTimer);
-    this.#reconnectTimer = setTimeout(
-      () => this.#reconnectNow(),
-      delay * (0.75 + Math.random() / 2),
-    );
-  }
-
-  #reconnectNow(): void {
-    clearTimeout(this.#reconnectTimer);
-    if (!this.#running) return;
-    this.#stream.connect(this.#model.lastEventId);
-    this.#publishConnection();
+    saveSetting(`${HISTORY_SETTING}:${this.#owner}`, this.#history.serialize());
   }
 
   #expire(message: string): void {

@@ -1,9 +1,10 @@
-// One EventSource, typed. It only parses and forwards; applying, batching and deciding
-// when to reconnect belong to the store that owns it.
+// One EventSource, typed. It only parses and forwards; applying and batching belong to the
+// state (live-calls.svelte.ts), deciding when to reconnect to the connection
+// (live-connection.ts).
 import { LIVE_EVENT_NAMES, type LiveEventName } from '@live-calls/protocol';
 import type { LiveEvent } from './live-model.js';
 
-export const LIVE_CALLS_PATH = '/api/v1/live/calls';
+const LIVE_CALLS_PATH = '/api/v1/live/calls';
 
 const EVENT_NAMES: readonly LiveEventName[] = LIVE_EVENT_NAMES;
 
@@ -15,8 +16,6 @@ export interface LiveStreamHandlers {
    * `Last-Event-ID` by itself.
    */
   error(closed: boolean): void;
-  /** A payload that is not JSON: counted, never fatal. */
-  malformed(name: string): void;
 }
 
 export type EventSourceFactory = (url: string) => EventSource;
@@ -40,7 +39,8 @@ export class LiveStream {
 
   /**
    * Opens the stream. A fresh EventSource cannot be given a `Last-Event-ID` header, so a
-   * resume after our own reconnect passes the id as the `last_event_id` query (CONTRACT §4).
+   * resume after our own reconnect passes the id as the `last_event_id` query
+   * (docs/interface/ordering.md).
    */
   connect(lastEventId: string | null): void {
     this.close();
@@ -56,7 +56,7 @@ export class LiveStream {
         try {
           data = JSON.parse(message.data);
         } catch {
-          this.#handlers.malformed(name);
+          // Not JSON: dropped, so one bad payload never breaks the stream.
           return;
         }
         // The server is the contract's other half; its payloads are trusted in shape.
