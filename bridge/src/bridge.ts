@@ -10,8 +10,9 @@ import { HealthServer, type HealthReport } from './health-server.js';
 import { KamailioSource } from './kamailio-source.js';
 import { BridgeMetrics } from './metrics.js';
 import { NatsPublisher } from './nats-publisher.js';
-import type { PbxSource, RecordSink } from './record-sink.js';
-import { SeqClock } from './seq-store.js';
+import type { PbxSource } from './pbx-source.js';
+import type { RecordSink } from './record-sink.js';
+import { SeqClock } from './seq-clock.js';
 import { SimulatorSource } from './simulator-source.js';
 
 export interface Bridge {

@@ -18,7 +18,7 @@ import {
 } from '@live-calls/protocol';
 import type { DialogSnapshot } from './dlg-list.js';
 import type { KamailioEvent } from './kamailio-event.js';
-import type { SeqSource } from './seq-store.js';
+import type { SeqSource } from './seq-clock.js';
 
 interface Entry {
   record: CallRecord;
@@ -105,16 +105,6 @@ export class CallTracker {
   /** Calls tracked, tombstones included. */
   get size(): number {
     return this.#calls.size;
-  }
-
-  get(callId: string): CallRecord | undefined {
-    return this.#calls.get(callId)?.record;
-  }
-
-  active(): CallRecord[] {
-    const out: CallRecord[] = [];
-    for (const { record } of this.#calls.values()) if (record.phase !== 'ended') out.push(record);
-    return out;
   }
 
   /**

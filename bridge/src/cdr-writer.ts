@@ -200,7 +200,8 @@ export class CdrWriter {
       });
       this.#log.info({ stream: CDR_STREAM }, 'created CDR stream');
     } catch (err) {
-      // Another bridge or the backend created it first.
+      // Another bridge created it first: each bridge creates the stream on first need (the
+      // backend only reads CDRs, if anything, and never creates it).
       if (!(err instanceof JetStreamApiError && err.code === STREAM_NAME_IN_USE)) {
         throw err;
       }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CallTracker } from './call-tracker.js';
 import { DlgListError, parseDlgList } from './dlg-list.js';
 import { decodeKamailioEvent } from './kamailio-event.js';
-import { SeqClock } from './seq-store.js';
+import { SeqClock } from './seq-clock.js';
 
 const fixture = JSON.parse(
   await readFile(new URL('./testing/fixtures/kamailio-5.6-capture.json', import.meta.url), 'utf8'),

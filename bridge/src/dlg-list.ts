@@ -10,7 +10,7 @@ import {
 import { uriUser } from './kamailio-event.js';
 
 /** Dialog states of the Kamailio dialog module. */
-export const DLG_STATE = {
+const DLG_STATE = {
   unconfirmed: 1,
   early: 2,
   confirmedNoAck: 3,

@@ -24,13 +24,14 @@ export interface EvapiClientOptions {
   host: string;
   port: number;
   maxFrameBytes: number;
+  /** First reconnect delay (default 100 ms). */
   minBackoffMs?: number;
-  maxBackoffMs?: number;
+  /** Cap of the reconnect delay (the bridge's RECONNECT_MAX_MS). */
+  maxBackoffMs: number;
   connectTimeoutMs?: number;
 }
 
-export const DEFAULT_MIN_BACKOFF_MS = 100;
-export const DEFAULT_MAX_BACKOFF_MS = 5_000;
+const DEFAULT_MIN_BACKOFF_MS = 100;
 
 export class EvapiClient {
   readonly #opts: Required<EvapiClientOptions>;
@@ -44,7 +45,6 @@ export class EvapiClient {
   constructor(opts: EvapiClientOptions, handlers: EvapiHandlers) {
     this.#opts = {
       minBackoffMs: DEFAULT_MIN_BACKOFF_MS,
-      maxBackoffMs: DEFAULT_MAX_BACKOFF_MS,
       connectTimeoutMs: 5_000,
       ...opts,
     };

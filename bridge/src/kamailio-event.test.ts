@@ -8,7 +8,7 @@ import {
   uriUser,
   type KamailioEvent,
 } from './kamailio-event.js';
-import { SeqClock } from './seq-store.js';
+import { SeqClock } from './seq-clock.js';
 
 // Real frames emitted by infra/kamailio/kamailio.cfg on Kamailio 5.6.3.
 const CALL = '9fba8918b052@live-calls-test';

@@ -9,7 +9,7 @@ import {
   type Party,
 } from '@live-calls/protocol';
 
-export const KAMAILIO_EVENTS = [
+const KAMAILIO_EVENTS = [
   'setup',
   'ringing',
   'answered',

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KamailioSource } from './kamailio-source.js';
 import { BridgeMetrics } from './metrics.js';
 import { encodeNetstring } from './netstring.js';
-import { SeqClock } from './seq-store.js';
+import { SeqClock } from './seq-clock.js';
 import { eventually } from './testing/bus-recorder.js';
 
 const setup = (callId: string) =>

@@ -9,8 +9,9 @@ import { EvapiClient } from './evapi-client.js';
 import { decodeKamailioEvent } from './kamailio-event.js';
 import { KamailioRpc } from './kamailio-rpc.js';
 import type { BridgeMetrics } from './metrics.js';
-import type { PbxSource, RecordSink, SourceHealth } from './record-sink.js';
-import type { SeqSource } from './seq-store.js';
+import type { PbxSource, SourceHealth } from './pbx-source.js';
+import type { RecordSink } from './record-sink.js';
+import type { SeqSource } from './seq-clock.js';
 
 export interface KamailioSourceOptions {
   source: string;
@@ -28,7 +29,7 @@ const REJECT_LOGS_PER_MINUTE = 10;
 const MAX_SYNC_RETRY_MS = 5_000;
 
 export class KamailioSource implements PbxSource {
-  readonly tracker: CallTracker;
+  readonly #tracker: CallTracker;
   readonly #opts: KamailioSourceOptions;
   readonly #sink: RecordSink;
   readonly #metrics: BridgeMetrics;
@@ -48,7 +49,7 @@ export class KamailioSource implements PbxSource {
     this.#sink = sink;
     this.#metrics = metrics;
     this.#log = log;
-    this.tracker = new CallTracker({ source: opts.source, seq: opts.seq });
+    this.#tracker = new CallTracker({ source: opts.source, seq: opts.seq });
     this.#rpc = new KamailioRpc(opts.rpcUrl, opts.rpcTimeoutMs);
     this.#evapi = new EvapiClient(
       {
@@ -95,7 +96,7 @@ export class KamailioSource implements PbxSource {
       state: state.state,
       ...(state.state === 'waiting' ? { detail: state.lastError } : {}),
       lastSyncAt: this.#lastSyncAt,
-      activeCalls: this.tracker.activeCount,
+      activeCalls: this.#tracker.activeCount,
     };
   }
 
@@ -147,17 +148,17 @@ export class KamailioSource implements PbxSource {
       response = await this.#rpc.call('dlg.list');
       if (this.#closed) return;
       const list = parseDlgList(response);
-      const result = this.tracker.reconcile(list.dialogs, requestedAt, Date.now());
+      const result = this.#tracker.reconcile(list.dialogs, requestedAt, Date.now());
       for (const record of result.changed) this.#sink.record(record);
       for (const record of result.reaped) this.#sink.record(record);
       this.#sink.sync(result.active, requestedAt);
-      this.tracker.sweep(Date.now());
+      this.#tracker.sweep(Date.now());
       this.#lastSyncAt = Date.now();
       this.#syncFailures = 0;
       this.#metrics.syncs.inc({ result: 'ok' });
       this.#metrics.lastSync.set(this.#lastSyncAt / 1000);
       this.#metrics.reaped.inc(result.reaped.length);
-      this.#metrics.activeCalls.set(this.tracker.activeCount);
+      this.#metrics.activeCalls.set(this.#tracker.activeCount);
       this.#log.debug(
         {
           reason,
@@ -186,11 +187,11 @@ export class KamailioSource implements PbxSource {
       this.#reject(decoded.reason, decoded.detail);
       return;
     }
-    const record = this.tracker.apply(decoded.event, Date.now());
+    const record = this.#tracker.apply(decoded.event, Date.now());
     if (record === undefined) return;
     this.#sink.record(record);
     this.#metrics.eventLatency.observe((performance.now() - receivedAt) / 1000);
-    this.#metrics.activeCalls.set(this.tracker.activeCount);
+    this.#metrics.activeCalls.set(this.#tracker.activeCount);
   }
 
   #reject(reason: string, detail: string): void {

@@ -7,21 +7,3 @@ export interface RecordSink {
   /** The source's complete active list as read at `ts`. */
   sync(active: readonly CallRecord[], ts: number): void;
 }
-
-export interface SourceHealth {
-  kind: 'kamailio' | 'simulator';
-  connected: boolean;
-  state: string;
-  detail?: string;
-  lastSyncAt: number | null;
-  activeCalls: number;
-}
-
-/** A PBX the bridge sits beside. Owns its sockets and timers; close() releases them all. */
-export interface PbxSource {
-  start(): void;
-  /** Reads the PBX's full list now and publishes a sync (also after NATS comes back). */
-  requestSync(reason: string): void;
-  health(): SourceHealth;
-  close(): Promise<void>;
-}

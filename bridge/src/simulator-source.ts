@@ -1,9 +1,10 @@
 // The call simulator as the bridge's PBX (PBX=simulator): its records take the same path
 // as Kamailio's — call.events.<phase>, call.sync every SYNC_INTERVAL_MS, CDRs when ended.
+import { CallSimulator, runSimulator, type SimulatorConfig } from '@live-calls/simulator';
 import type { Logger } from 'pino';
 import type { BridgeMetrics } from './metrics.js';
-import type { PbxSource, RecordSink, SourceHealth } from './record-sink.js';
-import { CallSimulator, runSimulator, type SimulatorConfig } from '@live-calls/simulator';
+import type { PbxSource, SourceHealth } from './pbx-source.js';
+import type { RecordSink } from './record-sink.js';
 
 export class SimulatorSource implements PbxSource {
   readonly #config: SimulatorConfig;

@@ -48,9 +48,9 @@ export interface CallParties {
 }
 
 /** Share of calls with company_id null (when there are tenants at all). */
-export const UNASSIGNED_SHARE = 0.05;
+const UNASSIGNED_SHARE = 0.05;
 /** Direction mix of all calls. */
-export const DIRECTION_SHARES = { inbound: 0.45, outbound: 0.4, internal: 0.15 } as const;
+const DIRECTION_SHARES = { inbound: 0.45, outbound: 0.4, internal: 0.15 } as const;
 
 const TENANT_NAMES = [
   'acme',

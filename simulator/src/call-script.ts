@@ -37,15 +37,15 @@ export const OUTCOME_SHARES: Readonly<Record<Outcome, number>> = {
 };
 
 /** Mean talk time (the ACD), ms. */
-export const MEAN_TALK_MS = 180_000;
+const MEAN_TALK_MS = 180_000;
 /** Spread of the log-normal talk time: median ≈ 110 s, ~27 % of calls under a minute. */
-export const TALK_SIGMA = 1;
+const TALK_SIGMA = 1;
 export const MAX_TALK_MS = 3_600_000;
-export const MIN_TALK_MS = 1_000;
+const MIN_TALK_MS = 1_000;
 /** Share of answered calls put on hold once. */
-export const HOLD_SHARE = 0.1;
+const HOLD_SHARE = 0.1;
 /** Share of answered calls whose end the PBX only notices by dialog timeout. */
-export const TIMEOUT_SHARE = 0.01;
+const TIMEOUT_SHARE = 0.01;
 
 const TALK_MU = Math.log(MEAN_TALK_MS) - (TALK_SIGMA * TALK_SIGMA) / 2;
 const OUTCOMES = Object.keys(OUTCOME_SHARES) as Outcome[];

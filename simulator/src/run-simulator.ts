@@ -15,8 +15,8 @@ export interface RunSimulatorOptions {
   maxCatchUpMs?: number;
 }
 
-export const DEFAULT_TICK_MS = 100;
-export const DEFAULT_MAX_CATCH_UP_MS = 10_000;
+const DEFAULT_TICK_MS = 100;
+const DEFAULT_MAX_CATCH_UP_MS = 10_000;
 
 /**
  * Every tickMs calls advance(now()) and hands each record to publish, in order. publish

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { createSocket } from 'node:dgram';
 import { freePort, waitForPort } from '@live-calls/test-services';
 
-export const KAMAILIO_CFG = resolve(import.meta.dirname, '../../../infra/kamailio/kamailio.cfg');
+const KAMAILIO_CFG = resolve(import.meta.dirname, '../../../infra/kamailio/kamailio.cfg');
 
 export interface KamailioOptions {
   /** Dialog timeout in seconds (DLG_TIMEOUT define). */

@@ -25,7 +25,7 @@ const COMPACT: Record<string, string> = {
   l: 'content-length',
 };
 
-export function parseSip(text: string): SipMessage {
+function parseSip(text: string): SipMessage {
   const [head = ''] = text.split('\r\n\r\n');
   const lines = head.split('\r\n');
   const start = lines.shift() ?? '';

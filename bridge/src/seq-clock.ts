@@ -2,10 +2,10 @@
 // calls: seq = max(previous + 1, wall-clock ms × 1000). A restarted bridge starts above
 // everything its predecessor issued without storing anything, as long as the predecessor
 // stayed under 1000 seqs per ms on average and the wall clock did not step back across
-// the restart. See docs/adr/0010-bridge-seq-across-restarts.md.
+// the restart. See docs/adr/0007-bridge-seq-across-restarts.md.
 
 /** Leaves room for 1000 changes per ms before seq runs ahead of the clock. */
-export const SEQ_PER_MS = 1000;
+const SEQ_PER_MS = 1000;
 
 export interface SeqSource {
   next(): number;
@@ -22,11 +22,6 @@ export class SeqClock implements SeqSource {
   next(): number {
     const fromClock = this.#now() * SEQ_PER_MS;
     this.#last = fromClock > this.#last ? fromClock : this.#last + 1;
-    return this.#last;
-  }
-
-  /** The last seq issued (0 before the first). */
-  get last(): number {
     return this.#last;
   }
 }

@@ -1,0 +1,20 @@
+// What the bridge sits beside: Kamailio or the call simulator, behind one interface, so the
+// bridge assembles, health-checks and closes either the same way.
+
+export interface SourceHealth {
+  kind: 'kamailio' | 'simulator';
+  connected: boolean;
+  state: string;
+  detail?: string;
+  lastSyncAt: number | null;
+  activeCalls: number;
+}
+
+/** A PBX the bridge sits beside. Owns its sockets and timers; close() releases them all. */
+export interface PbxSource {
+  start(): void;
+  /** Reads the PBX's full list now and publishes a sync (also after NATS comes back). */
+  requestSync(reason: string): void;
+  health(): SourceHealth;
+  close(): Promise<void>;
+}
