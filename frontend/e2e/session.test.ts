@@ -1,6 +1,6 @@
-// Session expiry (CONTRACT §6 `session.expired`): back to the login page with a message,
-// and after signing in again the stream resumes where it stopped — same table, missed
-// events replayed, no snapshot. Runs on the synthetic feed with 8-second sessions, since
+// Session expiry (`session.expired`, docs/interface/sse.md): back to the login page with a
+// message, and after signing in again the stream resumes where it stopped — same table,
+// missed events replayed, no snapshot. Runs on the synthetic feed with 8-second sessions, since
 // the real backend's tokens live for hours.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

@@ -1,7 +1,8 @@
 // A stand-in backend for what no real one can be made to do on demand: 10,000 live calls
-// churning at 500 updates/s. It speaks the contract (§5–§6) over real HTTP and SSE, so the
-// browser's EventSource, the store and the table run exactly as in production; it serves
-// frontend/build the way the backend's embedded mode does.
+// churning at 500 updates/s. It speaks the HTTP API and the SSE stream
+// (docs/interface/http.md, sse.md) over real HTTP, so the browser's EventSource, the store
+// and the table run exactly as in production; it serves frontend/build the way the
+// backend's embedded mode does.
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -162,7 +163,7 @@ export async function startSyntheticFeed(options: FeedOptions): Promise<Syntheti
   for (let i = 0; i < options.calls; i++) pool.create(Date.now());
   let sent = 0;
   const streams = new Set<ServerResponse>();
-  /** Recent call events as written, for resumes (CONTRACT §4): `[seq, frame]`. */
+  /** Recent call events as written, for resumes (docs/interface/ordering.md): `[seq, frame]`. */
   const log: [number, string][] = [];
   const LOG_LIMIT = 20_000;
 
@@ -296,7 +297,7 @@ export async function startSyntheticFeed(options: FeedOptions): Promise<Syntheti
       write(res, 'stats', stats(pool));
       streams.add(res);
       if (session !== null) {
-        // CONTRACT §6: at the token's exp the server says so, then closes the stream.
+        // At the token's exp the server says so, then closes the stream (docs/interface/sse.md).
         const timer = setTimeout(
           () => {
             expiryTimers.delete(timer);

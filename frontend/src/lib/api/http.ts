@@ -1,5 +1,5 @@
-// Fetch with the contract's error shape (CONTRACT §5): every failure becomes an ApiError
-// carrying the status and the server's code, so callers branch on data, not on text.
+// Fetch with the API's error shape (docs/interface/http.md): every failure becomes an
+// ApiError carrying the status and the server's code, so callers branch on data, not text.
 import type { ErrorBody } from '@live-calls/protocol';
 
 export class ApiError extends Error {

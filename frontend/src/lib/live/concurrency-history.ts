@@ -1,4 +1,4 @@
-// Concurrent calls over the last hour, for the chart. The contract has no history
+// Concurrent calls over the last hour, for the chart. The API has no history
 // endpoint, so the tab samples its own count and keeps it in localStorage: a wall screen
 // that reloads keeps its curve.
 
