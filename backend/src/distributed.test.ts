@@ -1,8 +1,8 @@
 // Several instances on one Redis and one NATS, and what survives their faults
 // (CONTRACT §4 last rule): each event applied once, the same ids everywhere, resume on any
 // instance, and convergence after Redis or NATS restarts and a Redis flush.
-import { parseEventId, type CallRecord, type SnapshotPayload } from '@live-calls/protocol';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseEventId, PHASES, type CallRecord, type SnapshotPayload } from '@live-calls/protocol';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TestCall } from './testing/call-factory.js';
 import { SseClient, type SseEvent } from './testing/sse-client.js';
 import { payload, startStack, type TestStack, ADMIN_AUTH, get } from './testing/test-stack.js';
@@ -67,14 +67,10 @@ describe('several instances on Redis and NATS', () => {
     for (const phase of ['setup', 'ringing', 'answered', 'ended'] as const) {
       for (const call of calls) stack.publish(call.next(phase));
       await stack.flush();
-      await waitUntil(
-        async () =>
-          (await position(two!.url)) >=
-          from.seq +
-            calls.length *
-              (phase === 'setup' ? 1 : phase === 'ringing' ? 2 : phase === 'answered' ? 3 : 4),
-        10_000,
-      );
+      const applied = calls.length * (PHASES.indexOf(phase) + 1);
+      await expect
+        .poll(() => position(two!.url), { timeout: 10_000, interval: 200 })
+        .toBeGreaterThanOrEqual(from.seq + applied);
     }
 
     const resumed = await open(two!.url, resumeFrom);
@@ -143,14 +139,18 @@ describe('several instances on Redis and NATS', () => {
     await stack.nats!.restart();
     const late = Array.from({ length: 20 }, () => new TestCall());
     // Core NATS is at most once: publish until the backends are resubscribed and take them.
-    await waitUntil(async () => {
-      for (const call of late) stack.publish(call.next('ringing'));
-      await stack.flush().catch(() => undefined);
-      const snap = (await (
-        await get(`${stack.backends[0]!.url}/api/v1/live/calls/snapshot`)
-      ).json()) as SnapshotPayload;
-      return late.every((call) => snap.calls.some((x) => x.id === call.record.id));
-    }, 15_000);
+    await vi.waitFor(
+      async () => {
+        for (const call of late) stack.publish(call.next('ringing'));
+        await stack.flush().catch(() => undefined);
+        const snap = (await (
+          await get(`${stack.backends[0]!.url}/api/v1/live/calls/snapshot`)
+        ).json()) as SnapshotPayload;
+        const ids = new Set(snap.calls.map((x) => x.id));
+        expect(late.filter((call) => !ids.has(call.record.id))).toEqual([]);
+      },
+      { timeout: 15_000, interval: 200 },
+    );
 
     const truth = (await (
       await get(`${stack.backends[1]!.url}/api/v1/live/calls/snapshot`)
@@ -173,8 +173,8 @@ describe('readiness', () => {
       return { status: response.status, body: (await response.json()) as { down?: string[] } };
     };
     expect((await ready()).status).toBe(200);
-    const until = async (check: (r: Awaited<ReturnType<typeof ready>>) => boolean) =>
-      waitUntil(async () => check(await ready()), 15_000);
+    const until = (check: (r: Awaited<ReturnType<typeof ready>>) => boolean) =>
+      expect.poll(async () => check(await ready()), { timeout: 15_000, interval: 200 }).toBe(true);
 
     await stack.redis!.stop();
     await until((r) => r.status === 503 && (r.body.down ?? []).includes('store'));
@@ -200,12 +200,4 @@ describe('readiness', () => {
 
 async function position(url: string): Promise<number> {
   return ((await (await get(`${url}/api/v1/live/calls/snapshot`)).json()) as SnapshotPayload).seq;
-}
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { freePort, startNats, startRedis } from '@live-calls/test-services';
 import type { SnapshotPayload } from '@live-calls/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SseClient } from './testing/sse-client.js';
 
 const SERVER = fileURLToPath(new URL('../dist/server.js', import.meta.url));
@@ -40,16 +40,6 @@ async function signIn(url: string, user = 'admin'): Promise<Record<string, strin
   expect(cookie).toMatch(/^lc_session=[^;]+;.*HttpOnly/i);
   expect(cookie).toMatch(/SameSite=Strict/i);
   return { cookie: cookie.split(';')[0]! };
-}
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 afterEach(() => {
@@ -90,10 +80,16 @@ describe('backend process', () => {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       expect(exited).toBe(false);
       await nats.start();
-      await until(
-        async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined),
-        20_000,
-      );
+      await expect
+        .poll(
+          () =>
+            fetch(`${url}/readyz`).then(
+              (r) => r.status,
+              () => 0,
+            ),
+          { timeout: 20_000 },
+        )
+        .toBe(200);
     } finally {
       await Promise.allSettled([redis.close(), nats.close()]);
     }
@@ -103,27 +99,39 @@ describe('backend process', () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     start({ PORT: String(port), SIM_CPS: '200', SIM_MAX_ACTIVE: '3000', SYNC_INTERVAL_MS: '1000' });
-    await until(async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined));
+    await expect
+      .poll(
+        () =>
+          fetch(`${url}/readyz`).then(
+            (r) => r.status,
+            () => 0,
+          ),
+        { timeout: 15_000 },
+      )
+      .toBe(200);
     const session = await signIn(url);
     // ~700 bytes a record: past ~750 active calls a sync no longer fits one 512 KiB part.
-    const big = await until(async () => {
-      const body = (await (
+    const snapshot = async () =>
+      (await (
         await fetch(`${url}/api/v1/live/calls/snapshot`, { headers: session })
       ).json()) as SnapshotPayload;
-      return body.calls.length > 1_000 ? body : undefined;
-    }, 30_000);
-    const synced = await until(async () => {
-      const body = (await (
-        await fetch(`${url}/api/v1/live/calls/snapshot`, { headers: session })
-      ).json()) as SnapshotPayload;
-      const source = body.sources[0];
-      return source &&
-        source.last_sync_at !== null &&
-        source.last_sync_at > big.server_time &&
-        source.active > 1_000
-        ? source
-        : undefined;
-    });
+    const big = await vi.waitFor(
+      async () => {
+        const body = await snapshot();
+        expect(body.calls.length).toBeGreaterThan(1_000);
+        return body;
+      },
+      { timeout: 30_000, interval: 100 },
+    );
+    const synced = await vi.waitFor(
+      async () => {
+        const source = (await snapshot()).sources[0];
+        expect(source?.last_sync_at).toBeGreaterThan(big.server_time);
+        expect(source?.active).toBeGreaterThan(1_000);
+        return source!;
+      },
+      { timeout: 15_000, interval: 100 },
+    );
     expect(synced.state).toBe('up');
   });
 
@@ -131,14 +139,28 @@ describe('backend process', () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const { child } = start({ PORT: String(port), SIM_CPS: '50', SIM_SEED: '7' });
-    await until(async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined));
+    await expect
+      .poll(
+        () =>
+          fetch(`${url}/readyz`).then(
+            (r) => r.status,
+            () => 0,
+          ),
+        { timeout: 15_000 },
+      )
+      .toBe(200);
     const session = await signIn(url, 'noc');
-    const snapshot = await until(async () => {
-      const body = (await (
-        await fetch(`${url}/api/v1/live/calls/snapshot`, { headers: session })
-      ).json()) as SnapshotPayload;
-      return body.calls.length > 0 && body.sources.length > 0 ? body : undefined;
-    });
+    const snapshot = await vi.waitFor(
+      async () => {
+        const body = (await (
+          await fetch(`${url}/api/v1/live/calls/snapshot`, { headers: session })
+        ).json()) as SnapshotPayload;
+        expect(body.calls.length).toBeGreaterThan(0);
+        expect(body.sources.length).toBeGreaterThan(0);
+        return body;
+      },
+      { timeout: 15_000, interval: 100 },
+    );
     expect(snapshot.sources[0]).toMatchObject({ source: 'sim-1', state: 'up' });
 
     const stream = new SseClient(url, session);
