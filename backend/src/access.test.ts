@@ -1,4 +1,4 @@
-// Who may see what (CONTRACT §7) end to end: sessions, tokens, login, expiry and the
+// Who may see what (docs/interface/access.md) end to end: sessions, tokens, login, expiry and the
 // role scope in snapshot, stream and replay.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';

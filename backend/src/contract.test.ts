@@ -1,4 +1,4 @@
-// The contract suite (CONTRACT §3–§6), run against both engines: what a client sees on the
+// The contract suite (docs/interface/: nats, ordering, http, sse), run against both engines: what a client sees on the
 // stream for every kind of input.
 import {
   parseEventId,

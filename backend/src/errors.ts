@@ -1,4 +1,4 @@
-// Typed HTTP errors with the JSON body of CONTRACT §5. 5xx bodies never carry internals.
+// Typed HTTP errors with the JSON body of docs/interface/http.md. 5xx bodies never carry internals.
 import type { ErrorBody } from '@live-calls/protocol';
 
 export class HttpError extends Error {

@@ -1,4 +1,4 @@
-// Stats (CONTRACT §6 `stats`, §5 `GET /api/v1/live/stats`) against a brute-force
+// Stats (the `stats` event and `GET /api/v1/live/stats`) against a brute-force
 // recomputation from the very records published, on both engines; the stream's `stats`
 // event per scope; two instances on one Redis agreeing.
 import {

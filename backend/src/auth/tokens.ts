@@ -1,4 +1,4 @@
-// Session tokens (CONTRACT §7): JWTs with sub, role, company_id, exp (required), iat. Signed
+// Session tokens (docs/interface/access.md): JWTs with sub, role, company_id, exp (required), iat. Signed
 // HS256 with JWT_SECRET, or verified with JWT_PUBLIC_KEY for an outside identity provider.
 // The algorithm is pinned; `none` and every other algorithm are refused.
 import { ROLES, type Role, type Session } from '@live-calls/protocol';

@@ -1,4 +1,4 @@
-// USERS_FILE: local users with password hashes only (CONTRACT §7). JSON:
+// USERS_FILE: local users with password hashes only (docs/interface/access.md). JSON:
 // { "users": [ { "username", "password_hash", "role", "company_id" } ] }.
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { ROLES, type Role } from '@live-calls/protocol';

@@ -1,4 +1,4 @@
-// The message bus between bridges and backends (CONTRACT §3): core NATS in production, an
+// The message bus between bridges and backends (docs/interface/nats.md): core NATS in production, an
 // in-process bus in embedded mode. Handlers get raw bytes; validation is the ingester's.
 export type BusHandler = (subject: string, data: Uint8Array) => void;
 

@@ -1,4 +1,4 @@
-// Sessions (CONTRACT §7): a JWT from the HttpOnly `lc_session` cookie or an
+// Sessions (docs/interface/access.md): a JWT from the HttpOnly `lc_session` cookie or an
 // `Authorization: Bearer` header — never from the URL. Routes that need a session add
 // `onRequest: app.requireSession`; it sets `request.session` or answers 401.
 import fastifyCookie from '@fastify/cookie';

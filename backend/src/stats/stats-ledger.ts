@@ -1,4 +1,4 @@
-// Stats bookkeeping (CONTRACT §6 `stats`), pure: the counters both engines keep and the
+// Stats bookkeeping (the `stats` event, docs/interface/sse.md), pure: the counters both engines keep and the
 // one function that turns them into a StatsPayload. The Redis engine keeps the same
 // counters in the same shape inside its apply script (store/redis-scripts.ts), so both
 // engines, and every instance on one Redis, report the same numbers.

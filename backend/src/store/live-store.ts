@@ -1,4 +1,4 @@
-// The store behind the live view (CONTRACT §4): call state, the global sequence, the
+// The store behind the live view (docs/interface/ordering.md): call state, the global sequence, the
 // bounded replay log and its epoch, changed in one atomic step per event. Two engines
 // implement it with the same observable behaviour: Redis, and memory for embedded mode.
 import type {
@@ -43,7 +43,7 @@ export interface ApplyResult {
   seq: number;
 }
 
-/** Which serialized view of the records: `user` is without `sip` (CONTRACT §7). */
+/** Which serialized view of the records: `user` is without `sip`. */
 export type RecordView = 'full' | 'user';
 
 export interface SnapshotData {
@@ -71,7 +71,7 @@ export interface LiveStore {
   snapshot(company: string | null, view: RecordView): Promise<SnapshotData>;
   /**
    * Aggregates of one company's calls (or all) at `now`, from counters kept in the store,
-   * so every instance reports the same numbers (CONTRACT §6 `stats`).
+   * so every instance reports the same numbers (the `stats` event).
    */
   stats(company: string | null, now: number): Promise<StatsPayload>;
   /** Every event after `afterSeq` of `epoch`, or why that cannot be had. */

@@ -24,7 +24,7 @@ export function retryFrame(ms: number): string {
 }
 
 /**
- * The snapshot body (CONTRACT §5 and §6) spliced from stored JSON without re-parsing it.
+ * The snapshot body (docs/interface/http.md and sse.md) spliced from stored JSON without re-parsing it.
  * `reason` is omitted for the HTTP snapshot; sources only for roles that may see them.
  */
 export function snapshotJson(

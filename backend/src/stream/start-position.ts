@@ -1,4 +1,4 @@
-// How a stream starts (CONTRACT §4): from the id the client resumes at, decide between a
+// How a stream starts (docs/interface/ordering.md): from the id the client resumes at, decide between a
 // replay and a snapshot with its reason. Pure; the store answers the questions.
 import { parseEventId, type EventPosition, type SnapshotReason } from '@live-calls/protocol';
 
