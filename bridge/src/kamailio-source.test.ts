@@ -6,12 +6,11 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { CallRecord } from '@live-calls/protocol';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KamailioSource } from './kamailio-source.js';
 import { BridgeMetrics } from './metrics.js';
 import { encodeNetstring } from './netstring.js';
 import { SeqClock } from './seq-clock.js';
-import { eventually } from './testing/bus-recorder.js';
 
 const setup = (callId: string) =>
   JSON.stringify({
@@ -61,7 +60,13 @@ beforeEach(async () => {
     pino({ level: 'silent' }),
   );
   source.start();
-  await eventually(() => sockets.length === 1 && syncs.length === 1, 5000, 'connect + sync');
+  await vi.waitFor(
+    () => {
+      expect(sockets).toHaveLength(1); // connected
+      expect(syncs).toHaveLength(1); // and synced
+    },
+    { timeout: 5000 },
+  );
 });
 
 afterEach(async () => {
@@ -89,7 +94,8 @@ describe('KamailioSource with bad evapi input', () => {
     socket.write(encodeNetstring(JSON.stringify({ event: 'setup', call_id: '', ts: 1 })));
     socket.write(encodeNetstring(`{"pad":"${'x'.repeat(5000)}"}`));
     socket.write(encodeNetstring(setup('good@x')));
-    await eventually(() => records.length === 1, 3000, 'good event after the bad ones');
+    // The good event after the bad ones.
+    await expect.poll(() => records.length, { timeout: 3000 }).toBe(1);
     expect(records[0]).toMatchObject({ call_id: 'good@x', phase: 'setup', source: 'pbx-x' });
     const rejected = await counter('bridge_evapi_rejected_total');
     expect(rejected).toContain('reason="bad_json"} 1');
@@ -105,22 +111,24 @@ describe('KamailioSource with bad evapi input', () => {
     const socket = sockets[0] as Socket;
     socket.write(encodeNetstring(setup('before@x')));
     socket.write('12x:garbage,');
-    await eventually(() => sockets.length === 2, 5000, 'reconnect');
-    await eventually(() => syncs.length === 2, 5000, 'resync after reconnect');
+    await expect.poll(() => sockets.length, { timeout: 5000 }).toBe(2); // reconnected
+    await expect.poll(() => syncs.length, { timeout: 5000 }).toBe(2); // and resynced
     expect(rpcCalls).toBe(2);
     expect(await counter('bridge_evapi_framing_lost_total')).toContain('reason="bad_length"} 1');
     // The PBX's list is empty: the call the bridge knew is reaped by the resync.
     const reaped = records.find((r) => r.call_id === 'before@x' && r.phase === 'ended');
     expect(reaped?.end?.reason).toBe('reaped');
     (sockets[1] as Socket).write(encodeNetstring(setup('after@x')));
-    await eventually(() => records.some((r) => r.call_id === 'after@x'), 3000, 'events flow');
+    await expect // events flow again
+      .poll(() => records.map((r) => r.call_id), { timeout: 3000 })
+      .toContain('after@x');
   });
 
   it('reconnects with backoff while the PBX is away', async () => {
     (sockets[0] as Socket).destroy();
-    await eventually(() => source?.health().connected === false, 3000, 'disconnect noticed');
-    await eventually(() => sockets.length >= 2, 5000, 'reconnected');
-    await eventually(() => source?.health().connected === true, 3000, 'connected again');
-    await eventually(() => syncs.length >= 2, 3000, 'resynced');
+    await expect.poll(() => source?.health().connected, { timeout: 3000 }).toBe(false);
+    await expect.poll(() => sockets.length, { timeout: 5000 }).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => source?.health().connected, { timeout: 3000 }).toBe(true);
+    await expect.poll(() => syncs.length, { timeout: 3000 }).toBeGreaterThanOrEqual(2);
   });
 });

@@ -1,11 +1,12 @@
 // The bridge against a real Kamailio (Debian 5.6, the shipped infra/kamailio/kamailio.cfg)
 // and a real nats-server, with calls driven by a small SIP UA over UDP.
+import type { CallRecord } from '@live-calls/protocol';
 import { startNats, type NatsService } from '@live-calls/test-services';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startBridge, type Bridge } from './bridge.js';
 import { parseConfig } from './config.js';
-import { BusRecorder, eventually } from './testing/bus-recorder.js';
+import { BusRecorder } from './testing/bus-recorder.js';
 import { KamailioProcess } from './testing/kamailio.js';
 import { OutgoingCall, SipPhone } from './testing/sip-ua.js';
 
@@ -55,8 +56,27 @@ async function placeAnswered(toUser: string, headers: Record<string, string> = {
 }
 
 async function connectedAndSynced(b: Bridge, syncsBefore: number): Promise<void> {
-  await eventually(() => b.report().pbx.connected, 10_000, 'bridge connected to evapi');
-  await eventually(() => bus.completeSyncs().length > syncsBefore, 10_000, 'sync after connect');
+  await expect.poll(() => b.report().pbx.connected, { timeout: 10_000 }).toBe(true);
+  await expect
+    .poll(() => bus.completeSyncs().length, { timeout: 10_000 })
+    .toBeGreaterThan(syncsBefore);
+}
+
+/** The phases the bus has seen for one call, in order. */
+function phases(callId: string): string[] {
+  return bus.of(callId).map((r) => r.phase);
+}
+
+/** Waits until the bus has the call's ended record; returns all its records. */
+function untilEnded(callId: string, timeout = 5000): Promise<CallRecord[]> {
+  return vi.waitFor(
+    () => {
+      const records = bus.of(callId);
+      expect(records.map((r) => r.phase)).toContain('ended');
+      return records;
+    },
+    { timeout },
+  );
 }
 
 async function health(b: Bridge, path: string): Promise<{ status: number; body: string }> {
@@ -102,12 +122,9 @@ describe('live events from a real Kamailio', () => {
 
   it('answered call: setup, ringing, answered, ended by BYE with tenant and trunk', async () => {
     const c = await placeAnswered('bob', { 'X-Company': 'acme', 'X-Trunk': 'carrier-a' });
-    await eventually(() => bus.of(c.callId).some((r) => r.phase === 'answered'), 5000, 'answered');
+    await expect.poll(() => phases(c.callId), { timeout: 5000 }).toContain('answered');
     await c.bye();
-    const records = await eventually(() => {
-      const rs = bus.of(c.callId);
-      return rs.some((r) => r.phase === 'ended') && rs;
-    });
+    const records = await untilEnded(c.callId);
     expect(records.map((r) => r.phase)).toEqual(['setup', 'ringing', 'answered', 'ended']);
     for (let i = 1; i < records.length; i++) {
       expect(records[i]?.seq).toBeGreaterThan(records[i - 1]?.seq ?? Infinity);
@@ -130,10 +147,7 @@ describe('live events from a real Kamailio', () => {
   it('busy call: ended failed with 486', async () => {
     const c = call('busy-1', { 'X-Company': 'globex' });
     await c.response((s) => s === 486);
-    const records = await eventually(() => {
-      const rs = bus.of(c.callId);
-      return rs.some((r) => r.phase === 'ended') && rs;
-    });
+    const records = await untilEnded(c.callId);
     expect(records.map((r) => r.phase)).toEqual(['setup', 'ended']);
     expect(records[1]).toMatchObject({
       company_id: 'globex',
@@ -146,13 +160,10 @@ describe('live events from a real Kamailio', () => {
   it('cancelled call: ringing, then ended cancel with 487', async () => {
     const c = call('ring-1', { 'X-Trunk': 'carrier-b' });
     await c.response((s) => s === 180);
-    await eventually(() => bus.of(c.callId).some((r) => r.phase === 'ringing'));
+    await expect.poll(() => phases(c.callId), { timeout: 5000 }).toContain('ringing');
     await c.cancel();
     await c.response((s) => s === 487);
-    const records = await eventually(() => {
-      const rs = bus.of(c.callId);
-      return rs.some((r) => r.phase === 'ended') && rs;
-    });
+    const records = await untilEnded(c.callId);
     expect(records.map((r) => r.phase)).toEqual(['setup', 'ringing', 'ended']);
     expect(records[2]).toMatchObject({
       trunk: 'carrier-b',
@@ -163,11 +174,8 @@ describe('live events from a real Kamailio', () => {
 
   it('call whose BYE never comes: ended by the dialog timeout', async () => {
     const c = await placeAnswered('forever', { 'X-Company': 'acme' });
-    const ended = await eventually(
-      () => bus.of(c.callId).find((r) => r.phase === 'ended'),
-      (DLG_TIMEOUT_S + 5) * 1000,
-      'timeout',
-    );
+    const records = await untilEnded(c.callId, (DLG_TIMEOUT_S + 5) * 1000);
+    const ended = records.find((r) => r.phase === 'ended');
     expect(ended).toMatchObject({ company_id: 'acme', end: { reason: 'timeout' } });
     // Kamailio hung up both phones.
     await caller.waitFor((m) => m.method === 'BYE' && m.raw.includes(c.callId));
@@ -175,7 +183,7 @@ describe('live events from a real Kamailio', () => {
 
   it('writes exactly one CDR per ended call', async () => {
     const b = bridge as Bridge;
-    await eventually(() => b.cdr.pending === 0, 5000, 'CDRs acknowledged');
+    await expect.poll(() => b.cdr.pending, { timeout: 5000 }).toBe(0); // all acknowledged
     const cdrs = await bus.cdrs();
     const ended = bus.events.filter((e) => e.record.phase === 'ended').map((e) => e.record.id);
     expect(ended.length).toBe(4);
@@ -187,7 +195,7 @@ describe('live events from a real Kamailio', () => {
 describe('reconciliation', () => {
   it('after a bridge restart, the sync shows the calls placed while it was down', async () => {
     const up = await placeAnswered('up-before', { 'X-Company': 'acme' });
-    await eventually(() => bus.of(up.callId).some((r) => r.phase === 'answered'));
+    await expect.poll(() => phases(up.callId), { timeout: 5000 }).toContain('answered');
     await bridge?.close();
     bridge = undefined;
     const seqBefore = Math.max(...bus.events.map((e) => e.record.seq));
@@ -217,16 +225,16 @@ describe('reconciliation', () => {
     // everything the old one issued.
     expect(bus.of(missed.callId)[0]?.seq).toBeGreaterThan(seqBefore);
     await missed.bye();
-    const ended = await eventually(() => bus.of(missed.callId).find((r) => r.phase === 'ended'));
-    expect(ended.end?.reason).toBe('bye');
+    const ended = (await untilEnded(missed.callId)).find((r) => r.phase === 'ended');
+    expect(ended?.end?.reason).toBe('bye');
   }, 20_000);
 
   it('Kamailio killed and restarted under the bridge: reconnect, resync, lost calls reaped', async () => {
     const b = bridge as Bridge;
     const lost = await placeAnswered('lost-in-crash');
-    await eventually(() => bus.of(lost.callId).some((r) => r.phase === 'answered'));
+    await expect.poll(() => phases(lost.callId), { timeout: 5000 }).toContain('answered');
     await kamailio.kill();
-    await eventually(() => !b.report().pbx.connected, 5000, 'bridge saw the crash');
+    await expect.poll(() => b.report().pbx.connected, { timeout: 5000 }).toBe(false);
     expect((await health(b, '/readyz')).status).toBe(503);
 
     const syncsBefore = bus.completeSyncs().length;
@@ -234,14 +242,14 @@ describe('reconciliation', () => {
     await connectedAndSynced(b, syncsBefore);
     const sync = bus.completeSyncs().at(-1);
     expect(sync?.calls.map((r) => r.call_id)).not.toContain(lost.callId);
-    const reaped = await eventually(() => bus.of(lost.callId).find((r) => r.phase === 'ended'));
-    expect(reaped.end?.reason).toBe('reaped');
+    const reaped = (await untilEnded(lost.callId)).find((r) => r.phase === 'ended');
+    expect(reaped?.end?.reason).toBe('reaped');
 
     // And live events flow again.
     const after = await placeAnswered('after-restart');
-    await eventually(() => bus.of(after.callId).some((r) => r.phase === 'answered'));
+    await expect.poll(() => phases(after.callId), { timeout: 5000 }).toContain('answered');
     await after.bye();
-    await eventually(() => bus.of(after.callId).some((r) => r.phase === 'ended'));
+    await expect.poll(() => phases(after.callId), { timeout: 5000 }).toContain('ended');
   }, 30_000);
 });
 
@@ -249,17 +257,21 @@ describe('CDRs across a NATS restart', () => {
   it('a call that ends while NATS is down gets exactly one CDR', async () => {
     const b = bridge as Bridge;
     const c = await placeAnswered('during-outage', { 'X-Company': 'acme' });
-    await eventually(() => bus.of(c.callId).some((r) => r.phase === 'answered'));
+    await expect.poll(() => phases(c.callId), { timeout: 5000 }).toContain('answered');
     await nats.stop();
-    await eventually(() => !b.report().nats.connected, 5000, 'bridge saw NATS go');
+    await expect.poll(() => b.report().nats.connected, { timeout: 5000 }).toBe(false);
     await c.bye();
-    await eventually(() => b.cdr.pending > 0, 5000, 'CDR buffered');
+    await expect.poll(() => b.cdr.pending, { timeout: 5000 }).toBeGreaterThan(0); // buffered
     await nats.start();
-    await eventually(() => b.cdr.pending === 0, 15_000, 'CDR acknowledged after restart');
-    const cdrs = await eventually(async () => {
-      const all = await bus.cdrs();
-      return all.some((x) => x.record.call_id === c.callId) && all;
-    }, 5000);
+    await expect.poll(() => b.cdr.pending, { timeout: 15_000 }).toBe(0); // acknowledged
+    const cdrs = await vi.waitFor(
+      async () => {
+        const all = await bus.cdrs();
+        expect(all.map((x) => x.record.call_id)).toContain(c.callId);
+        return all;
+      },
+      { timeout: 5000 },
+    );
     const ids = cdrs.map((x) => x.msgId);
     expect(ids.filter((id) => id === `${SOURCE}:${c.callId}`)).toHaveLength(1);
     expect(new Set(ids).size).toBe(ids.length);

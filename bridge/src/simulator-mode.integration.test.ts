@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startBridge, type Bridge } from './bridge.js';
 import { parseConfig } from './config.js';
-import { BusRecorder, eventually } from './testing/bus-recorder.js';
+import { BusRecorder } from './testing/bus-recorder.js';
 
 let nats: NatsService;
 let bus: BusRecorder;
@@ -31,19 +31,17 @@ afterAll(async () => {
 });
 
 it('publishes simulated events, periodic syncs and CDRs', async () => {
-  await eventually(() => bus.events.length > 50, 10_000, 'events');
-  await eventually(() => bus.completeSyncs().length >= 2, 5000, 'syncs');
-  await eventually(
-    () => bus.events.some((e) => e.record.phase === 'ended'),
-    10_000,
-    'an ended call',
-  );
+  await expect.poll(() => bus.events.length, { timeout: 10_000 }).toBeGreaterThan(50);
+  await expect.poll(() => bus.completeSyncs().length, { timeout: 5000 }).toBeGreaterThanOrEqual(2);
+  await expect
+    .poll(() => bus.events.map((e) => e.record.phase), { timeout: 10_000 })
+    .toContain('ended');
   expect(bus.invalid).toEqual([]);
   for (const e of bus.events) {
     expect(e.subject).toBe(`call.events.${e.record.phase}`);
     expect(e.record.source).toBe('sim-it');
   }
-  await eventually(async () => (await bus.cdrs()).length > 0, 10_000, 'CDRs');
+  await expect.poll(async () => (await bus.cdrs()).length, { timeout: 10_000 }).toBeGreaterThan(0);
   const ready = await fetch(`http://127.0.0.1:${bridge.healthPort}/readyz`);
   expect(ready.status).toBe(200);
 }, 30_000);
