@@ -10,7 +10,8 @@ export const SNAPSHOT_REASONS = [
 ] as const;
 export type SnapshotReason = (typeof SNAPSHOT_REASONS)[number];
 
-export type SourceState = 'up' | 'stale';
+export const SOURCE_STATES = ['up', 'stale'] as const;
+export type SourceState = (typeof SOURCE_STATES)[number];
 
 export interface SourceStatus {
   source: string;

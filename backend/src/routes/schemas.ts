@@ -17,7 +17,7 @@ import {
   SCHEMA_VERSION,
   SNAPSHOT_REASONS,
   SOURCE_PATTERN,
-  type SourceState,
+  SOURCE_STATES,
 } from '@live-calls/protocol';
 
 const integer = { type: 'integer' } as const;
@@ -25,7 +25,6 @@ const msTime = { type: 'integer', description: 'ms since epoch' } as const;
 const nullableMsTime = { type: ['integer', 'null'], description: 'ms since epoch' } as const;
 const counts = { type: 'object', additionalProperties: integer } as const;
 const ACTIVE_PHASES = PHASES.filter((phase) => phase !== 'ended');
-const SOURCE_STATES = ['up', 'stale'] as const satisfies readonly SourceState[];
 
 export const errorSchema = {
   $id: 'Error',
