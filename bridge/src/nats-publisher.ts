@@ -1,4 +1,4 @@
-// Core-NATS side of the bridge: call events and syncs (at most once, CONTRACT §3).
+// Core-NATS side of the bridge: call events and syncs, at most once (docs/interface/nats.md).
 // While NATS is reconnecting the client buffers publishes itself; nothing here waits.
 import { randomUUID } from 'node:crypto';
 import {

@@ -1,6 +1,10 @@
 // How one call unfolds after its setup: post-dial delay, ringing, then an answer with a
-// heavy-tailed talk time or one of the usual failures (STACK.md "Traffic facts"). All of a
-// call's randomness is drawn here at once, at setup, so the script is fixed from the start.
+// heavy-tailed talk time or one of the usual failures. The figures are those of ordinary
+// telephone traffic: a post-dial delay of a few seconds, 5–20 s of ringing before an answer,
+// ASR (answered / attempts) around 60 %, holding times log-normal around an ACD of 3 min,
+// failures mixing 486, 480, 487 (caller gave up), 404 and 503 with their Q.850 causes.
+// All of a call's randomness is drawn here at once, at setup, so the script is fixed from
+// the start.
 import type { CallEnd } from '@live-calls/protocol';
 import type { Prng } from './prng.js';
 
