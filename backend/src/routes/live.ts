@@ -1,7 +1,8 @@
 // The live API: the SSE stream and the snapshot (docs/interface/http.md, docs/interface/sse.md).
 import type { FastifyPluginCallback } from 'fastify';
 import { unavailable } from '../errors.js';
-import { snapshotJson } from '../stream/sse-frames.js';
+import { Readable } from 'node:stream';
+import { slices, snapshotParts } from '../stream/sse-frames.js';
 import { LIVE_EVENTS_DOC } from './live-events.js';
 import { liveQuerySchema, scopeFor, type LiveQuery } from './query.js';
 import { DEPENDENCY_DOWN, errorResponse, NOT_CACHED, ref, SESSION_ERRORS } from './schemas.js';
@@ -77,11 +78,21 @@ const live: FastifyPluginCallback = (app, _opts, done) => {
     { schema: snapshotSchema, onRequest: app.requireSession },
     async (request, reply) => {
       const scope = scopeFor(request.session, request.query.company_id);
-      const snapshot = await app.store.snapshot(scope.company_id, scope.redacted ? 'user' : 'full');
-      return reply
-        .type('application/json')
-        .header('cache-control', 'no-store')
-        .send(snapshotJson(snapshot, scope.sources, Date.now()));
+      const snapshot = await app.hub.snapshots.read(
+        scope.company_id,
+        scope.redacted ? 'user' : 'full',
+      );
+      // Streamed in slices with backpressure: a slow reader holds a slice, not a copy.
+      const { head, calls, tail } = snapshotParts(snapshot, scope.sources, Date.now());
+      const body = Readable.from(
+        (function* () {
+          yield head;
+          yield* slices(calls);
+          yield tail;
+        })(),
+        { objectMode: false },
+      );
+      return reply.type('application/json').header('cache-control', 'no-store').send(body);
     },
   );
   done();

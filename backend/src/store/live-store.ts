@@ -56,6 +56,10 @@ export interface SnapshotData {
   sources: SourceStatus[];
 }
 
+/**
+ * One page of the log after a position: `events` are at most `limit` consecutive events
+ * after it (fewer only when the log ends), `seq` the newest seq_g when the page was read.
+ */
 export type ReplayRead =
   | { kind: 'replay'; epoch: string; seq: number; events: LogEvent[] }
   | { kind: 'expired'; epoch: string }
@@ -74,8 +78,8 @@ export interface LiveStore {
    * so every instance reports the same numbers (the `stats` event).
    */
   stats(company: string | null, now: number): Promise<StatsPayload>;
-  /** Every event after `afterSeq` of `epoch`, or why that cannot be had. */
-  replay(epoch: string, afterSeq: number): Promise<ReplayRead>;
+  /** A page of at most `limit` events after `afterSeq` of `epoch`, or why that cannot be had. */
+  replay(epoch: string, afterSeq: number, limit: number): Promise<ReplayRead>;
   /** Records of the source's active calls (for reconciliation). */
   activeOfSource(source: string): Promise<CallRecord[]>;
   /** Keeps one part of a sync; returns all parts once the last one has arrived (once). */

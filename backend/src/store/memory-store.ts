@@ -166,17 +166,17 @@ export class MemoryStore implements LiveStore {
     return Promise.resolve(statsFrom(this.#stats.raw(company, now), company, now));
   }
 
-  replay(epoch: string, afterSeq: number): Promise<ReplayRead> {
-    return Promise.resolve(this.#replay(epoch, afterSeq));
+  replay(epoch: string, afterSeq: number, limit: number): Promise<ReplayRead> {
+    return Promise.resolve(this.#replay(epoch, afterSeq, limit));
   }
 
-  #replay(epoch: string, afterSeq: number): ReplayRead {
+  #replay(epoch: string, afterSeq: number, limit: number): ReplayRead {
     if (epoch !== this.#epoch) return { kind: 'epoch_changed', epoch: this.#epoch };
     if (afterSeq > this.#seq) return { kind: 'invalid', epoch: this.#epoch };
     if (afterSeq === this.#seq) return { kind: 'replay', epoch, seq: afterSeq, events: [] };
     const first = this.#log.firstSeq;
     if (first === undefined || first > afterSeq + 1) return { kind: 'expired', epoch };
-    return { kind: 'replay', epoch, seq: this.#seq, events: this.#log.after(afterSeq) };
+    return { kind: 'replay', epoch, seq: this.#seq, events: this.#log.after(afterSeq, limit) };
   }
 
   activeOfSource(source: string): Promise<CallRecord[]> {

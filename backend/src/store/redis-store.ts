@@ -41,8 +41,6 @@ import { KEYS } from './redis-keys.js';
 import { REDIS_RETRY, RedisLogTail } from './redis-log-tail.js';
 import { INCOMPLETE_SYNC_TTL_MS } from './sync-assembly.js';
 
-const REPLAY_PAGE = 10_000;
-
 export interface RedisStoreOptions {
   url: string;
   historyEvents: number;
@@ -123,26 +121,19 @@ export class RedisStore implements LiveStore {
     return statsFrom(raw, company, now);
   }
 
-  async replay(epoch: string, afterSeq: number): Promise<ReplayRead> {
+  async replay(epoch: string, afterSeq: number, limit: number): Promise<ReplayRead> {
+    const page = decodeReplayPage(await this.#redis.lcReplay(epoch, afterSeq, limit));
+    if (page.kind !== 'replay') return page;
+    // The script checked that the log still starts at or before afterSeq + 1; a hole inside
+    // the page (trimmed while read) makes it `expired` rather than a partial replay.
     const events: LogEvent[] = [];
-    let target: number | undefined;
     let after = afterSeq;
-    // Paged so one huge replay never blocks Redis; a gap between pages (trimmed meanwhile)
-    // turns the whole replay into `expired` rather than a partial one.
-    for (;;) {
-      const page = decodeReplayPage(await this.#redis.lcReplay(epoch, after, REPLAY_PAGE));
-      if (page.kind !== 'replay') return page;
-      target ??= page.seq;
-      for (const { event } of page.entries) {
-        if (event.seq !== after + 1) return { kind: 'expired', epoch };
-        if (event.seq > target) break;
-        events.push(event);
-        after = event.seq;
-      }
-      if (after >= target || page.entries.length === 0) break;
+    for (const { event } of page.entries) {
+      if (event.seq !== after + 1) return { kind: 'expired', epoch };
+      events.push(event);
+      after = event.seq;
     }
-    if (after < target) return { kind: 'expired', epoch };
-    return { kind: 'replay', epoch, seq: target, events };
+    return { kind: 'replay', epoch, seq: page.seq, events };
   }
 
   async activeOfSource(source: string): Promise<CallRecord[]> {

@@ -28,13 +28,14 @@ export class RingLog {
     return this.#size;
   }
 
-  /** Events with seq > afterSeq, oldest first. */
-  after(afterSeq: number): LogEvent[] {
+  /** At most `limit` events with seq > afterSeq, oldest first. */
+  after(afterSeq: number, limit = Number.POSITIVE_INFINITY): LogEvent[] {
     const first = this.firstSeq;
     if (first === undefined) return [];
     const skip = Math.max(0, afterSeq - first + 1);
+    const end = Math.min(this.#size, skip + limit);
     const out: LogEvent[] = [];
-    for (let i = skip; i < this.#size; i++) {
+    for (let i = skip; i < end; i++) {
       const event = this.#items[(this.#start + i) % this.#capacity];
       if (event !== undefined) out.push(event);
     }

@@ -170,6 +170,33 @@ export class LiveClient {
     return chunk.length;
   }
 
+  /**
+   * Writes a chunk of a stream's opening (snapshot or replay) and, when the socket is
+   * backed up, waits for it to drain, so an opening never queues more than one chunk
+   * beyond the socket's own buffer. False when the client is gone or was cut for not
+   * draining within the write wait.
+   */
+  async send(chunk: string): Promise<boolean> {
+    if (this.#state === 'closed') return false;
+    if (chunk !== '' && this.write(chunk) === 0) return false;
+    if (this.#res.writableLength === 0 || !this.#res.writableNeedDrain) return true;
+    const drained = await new Promise<boolean>((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.#res.off('drain', onDrain);
+        this.#res.off('close', onClose);
+        resolve(ok);
+      };
+      const onDrain = () => done(true);
+      const onClose = () => done(false);
+      const timer = setTimeout(() => done(false), this.#limits.maxWriteWaitMs);
+      this.#res.on('drain', onDrain);
+      this.#res.on('close', onClose);
+    });
+    if (!drained) this.close(this.#res.destroyed ? 'client_left' : 'write_timeout');
+    return drained && this.state !== 'closed';
+  }
+
   #awaitDrain(): void {
     this.#drainTimer = setTimeout(() => this.close('write_timeout'), this.#limits.maxWriteWaitMs);
     this.#res.once('drain', () => {

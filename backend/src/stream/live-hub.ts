@@ -11,6 +11,7 @@ import { ClientRegistry } from './client-registry.js';
 import { EpochResync } from './epoch-resync.js';
 import { fanOut } from './fanout.js';
 import { LiveClient, type ClientIdentity, type ClientLimits } from './live-client.js';
+import { SnapshotReads } from './snapshot-reads.js';
 import { eventFrame, retryFrame } from './sse-frames.js';
 import { StatsRounds } from './stats-rounds.js';
 import { StreamStarter } from './stream-start.js';
@@ -40,11 +41,10 @@ export class LiveHub {
   readonly #now: () => number;
   readonly #countFlush: (bytes: number) => void;
   readonly #clients: ClientRegistry;
+  readonly #snapshots: SnapshotReads;
   readonly #starter: StreamStarter;
   readonly #epochs: EpochResync;
   readonly #stats: StatsRounds;
-  /** seq_g of the newest event delivered, for `ping`. */
-  #seq = 0;
   #heartbeat: NodeJS.Timeout | undefined;
   #expiry: NodeJS.Timeout | undefined;
   #accepting = true;
@@ -62,14 +62,16 @@ export class LiveHub {
       metrics.fanoutBytes.inc(bytes);
     };
     this.#clients = new ClientRegistry(metrics, log);
+    this.#snapshots = new SnapshotReads(store);
     this.#starter = new StreamStarter({
       store,
+      snapshots: this.#snapshots,
       metrics,
       heartbeatMs: options.heartbeatMs,
       retryMs: options.retryMs,
       now: this.#now,
     });
-    this.#epochs = new EpochResync(store, this.#clients, this.#starter, log);
+    this.#epochs = new EpochResync(this.#clients, this.#starter, log);
     this.#stats = new StatsRounds({
       store,
       clients: this.#clients,
@@ -110,32 +112,37 @@ export class LiveHub {
     );
     this.#clients.add(client);
     res.on('close', () => client.close('client_left'));
-    let opening: string;
+    let opened: boolean;
     try {
-      opening = await this.#starter.opening(client, lastEventId);
+      opened = await this.#starter.open(client, lastEventId);
     } catch (err) {
       this.#log.warn({ err: (err as Error).message }, 'stream start failed');
       client.close('start_failed');
       return;
     }
-    if (client.state === 'closed') return;
-    client.write(opening);
-    this.#epochs.goLive(client);
+    if (opened) this.#epochs.goLive(client);
+  }
+
+  /** Snapshot reads shared by the streams (and the HTTP snapshot) that need one at once. */
+  get snapshots(): SnapshotReads {
+    return this.#snapshots;
   }
 
   #onBatch(batch: LogBatch): void {
-    if (this.#epochs.observe(batch.epoch)) this.#seq = 0;
-    const last = batch.events.at(-1);
-    if (last === undefined) return;
-    this.#seq = last.seq;
+    this.#epochs.observe(batch.epoch);
     fanOut(batch, this.#clients);
   }
 
+  /**
+   * Every live stream's sign of life. Its seq is the stream's own position: the newest
+   * event for roles that see everything, a tenant's own last event for a narrowed stream.
+   */
   #ping(): void {
     if (this.#epochs.current === undefined) return;
-    const frame = eventFrame('ping', `{"server_time":${this.#now()},"seq":${this.#seq}}`);
+    const now = this.#now();
     for (const client of this.#clients.all()) {
-      client.offerFrame(frame);
+      if (client.state !== 'live') continue;
+      client.offerFrame(eventFrame('ping', `{"server_time":${now},"seq":${client.seq}}`));
       client.flush();
     }
   }

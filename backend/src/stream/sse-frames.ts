@@ -24,17 +24,40 @@ export function retryFrame(ms: number): string {
 }
 
 /**
- * The snapshot body (docs/interface/http.md and sse.md) spliced from stored JSON without re-parsing it.
+ * The snapshot body (docs/interface/http.md and sse.md) spliced from stored JSON without
+ * re-parsing it, as three parts so the calls (the large one, shared by every stream of a
+ * read) are written in slices and never copied whole: `head + calls + tail` is the JSON.
  * `reason` is omitted for the HTTP snapshot; sources only for roles that may see them.
  */
+export function snapshotParts(
+  snapshot: SnapshotData,
+  showSources: boolean,
+  serverTime: number,
+  reason?: SnapshotReason,
+): { head: string; calls: string; tail: string } {
+  const why = reason === undefined ? '' : `"reason":"${reason}",`;
+  const sources = showSources ? JSON.stringify(snapshot.sources) : '[]';
+  return {
+    head: `{"epoch":${JSON.stringify(snapshot.epoch)},"seq":${snapshot.seq},${why}"server_time":${serverTime},"calls":[`,
+    calls: snapshot.callsJson,
+    tail: `],"sources":${sources}}`,
+  };
+}
+
 export function snapshotJson(
   snapshot: SnapshotData,
   showSources: boolean,
   serverTime: number,
   reason?: SnapshotReason,
 ): string {
-  const head = `{"epoch":${JSON.stringify(snapshot.epoch)},"seq":${snapshot.seq},`;
-  const why = reason === undefined ? '' : `"reason":"${reason}",`;
-  const sources = showSources ? JSON.stringify(snapshot.sources) : '[]';
-  return `${head}${why}"server_time":${serverTime},"calls":[${snapshot.callsJson}],"sources":${sources}}`;
+  const { head, calls, tail } = snapshotParts(snapshot, showSources, serverTime, reason);
+  return head + calls + tail;
+}
+
+/** Bytes of a large text written at once: a slice is a view, not a copy, until written. */
+export const WRITE_SLICE = 64 * 1024;
+
+/** `text` in slices of at most WRITE_SLICE characters. */
+export function* slices(text: string): Generator<string> {
+  for (let at = 0; at < text.length; at += WRITE_SLICE) yield text.slice(at, at + WRITE_SLICE);
 }

@@ -1,15 +1,22 @@
-// How a stream starts: the opening frames (retry, connected, then the replay of what the
-// client missed or a snapshot with its reason), and the hand-over to live delivery of what
-// arrived meanwhile. The rules are docs/interface/ordering.md's; the store answers.
+// How a stream starts: the opening (retry, connected, then the replay of what the client
+// missed or a snapshot with its reason), written page by page with backpressure so a start
+// never holds more than one page and the socket's queue, whatever the log holds; then the
+// hand-over to live delivery of what arrived meanwhile. The rules are
+// docs/interface/ordering.md's; the store answers.
 import { formatEventId, type ConnectedPayload, type SnapshotReason } from '@live-calls/protocol';
 import type { Metrics } from '../metrics.js';
-import type { LiveStore, LogEvent, RecordView, SnapshotData } from '../store/live-store.js';
+import type { LiveStore, RecordView, ReplayRead } from '../store/live-store.js';
 import type { LiveClient } from './live-client.js';
-import { eventFrame, logEventFrame, retryFrame, snapshotJson } from './sse-frames.js';
+import type { SnapshotReads } from './snapshot-reads.js';
+import { logEventFrame, retryFrame, eventFrame, slices, snapshotParts } from './sse-frames.js';
 import { startRequest } from './start-position.js';
+
+/** Log events read, scoped and written at a time while replaying. */
+export const REPLAY_PAGE = 500;
 
 export interface StreamStartOptions {
   store: LiveStore;
+  snapshots: SnapshotReads;
   metrics: Metrics;
   heartbeatMs: number;
   retryMs: number;
@@ -21,8 +28,13 @@ export function recordViewOf(client: LiveClient): RecordView {
   return client.scope.redacted ? 'user' : 'full';
 }
 
+function snapshotReason(kind: Exclude<ReplayRead['kind'], 'replay'>): SnapshotReason {
+  return kind === 'expired' ? 'resume_expired' : kind === 'epoch_changed' ? kind : 'invalid_id';
+}
+
 export class StreamStarter {
   readonly #store: LiveStore;
+  readonly #snapshots: SnapshotReads;
   readonly #metrics: Metrics;
   readonly #heartbeatMs: number;
   readonly #retryMs: number;
@@ -30,54 +42,83 @@ export class StreamStarter {
 
   constructor(options: StreamStartOptions) {
     this.#store = options.store;
+    this.#snapshots = options.snapshots;
     this.#metrics = options.metrics;
     this.#heartbeatMs = options.heartbeatMs;
     this.#retryMs = options.retryMs;
     this.#now = options.now;
   }
 
-  /** The opening of a new stream; the client's position is set to where it leaves off. */
-  async opening(client: LiveClient, lastEventId: string | undefined): Promise<string> {
+  /**
+   * Writes a new stream's opening; the client's position is then where it leaves off.
+   * False when the client went away or was cut meanwhile.
+   */
+  async open(client: LiveClient, lastEventId: string | undefined): Promise<boolean> {
     const request = startRequest(lastEventId);
-    if (request.kind === 'snapshot') return this.#withSnapshot(client, request.reason);
-    const read = await this.#store.replay(request.from.epoch, request.from.seq);
-    if (read.kind !== 'replay') {
-      const reason: SnapshotReason =
-        read.kind === 'expired'
-          ? 'resume_expired'
-          : read.kind === 'epoch_changed'
-            ? 'epoch_changed'
-            : 'invalid_id';
-      return this.#withSnapshot(client, reason);
-    }
-    client.startAt(read.epoch, read.seq);
+    if (request.kind === 'snapshot') return this.sendSnapshot(client, request.reason, true);
+    const { epoch, seq } = request.from;
+    let page = await this.#store.replay(epoch, seq, REPLAY_PAGE);
+    if (page.kind !== 'replay') return this.sendSnapshot(client, snapshotReason(page.kind), true);
+    // The log's head when the replay began: pages are read up to it; later events reach the
+    // stream live (buffered meanwhile).
+    const target = page.seq;
+    client.startAt(epoch, seq);
     this.#metrics.resumes.inc({ outcome: 'replayed' });
-    return (
-      retryFrame(this.#retryMs) +
-      this.#connected(client) +
-      replayFrames(client, read.epoch, read.events)
-    );
+    if (!(await client.send(retryFrame(this.#retryMs) + this.#connected(client, target))))
+      return false;
+    for (;;) {
+      let frames = '';
+      for (const event of page.events) {
+        if (client.sees(event)) frames += logEventFrame(epoch, event, client.scope.redacted);
+      }
+      const last = page.events.at(-1);
+      if (last !== undefined) client.startAt(epoch, last.seq);
+      if (!(await client.send(frames))) return false;
+      if (last === undefined || last.seq >= target) return true;
+      page = await this.#store.replay(epoch, last.seq, REPLAY_PAGE);
+      // Trimmed or replaced while replaying: what was sent stays valid (ids still increase),
+      // and a snapshot of now replaces the rest.
+      if (page.kind !== 'replay') return this.sendSnapshot(client, snapshotReason(page.kind));
+    }
   }
 
-  async #withSnapshot(client: LiveClient, reason: SnapshotReason): Promise<string> {
-    const snapshot = await this.#store.snapshot(client.scope.company_id, recordViewOf(client));
-    const frame = this.snapshotFrame(client, reason, snapshot);
-    return retryFrame(this.#retryMs) + this.#connected(client) + frame;
-  }
-
-  /** A `snapshot` frame from a snapshot read for the client's scope; sets its position. */
-  snapshotFrame(client: LiveClient, reason: SnapshotReason, snapshot: SnapshotData): string {
+  /**
+   * Writes a `snapshot` of the client's scope, read after this call, in slices with
+   * backpressure; sets the client's position to it. `opening` puts retry and connected
+   * first. False when the client went away or was cut meanwhile.
+   */
+  async sendSnapshot(
+    client: LiveClient,
+    reason: SnapshotReason,
+    opening = false,
+  ): Promise<boolean> {
+    const snapshot = await this.#snapshots.read(client.scope.company_id, recordViewOf(client));
+    if (client.state === 'closed') return false;
     client.startAt(snapshot.epoch, snapshot.seq);
     this.#metrics.resumes.inc({ outcome: `snapshot_${reason}` });
-    const data = snapshotJson(snapshot, client.scope.sources, this.#now(), reason);
-    return eventFrame('snapshot', data, formatEventId(snapshot.epoch, snapshot.seq));
+    const { head, calls, tail } = snapshotParts(
+      snapshot,
+      client.scope.sources,
+      this.#now(),
+      reason,
+    );
+    const prefix = opening ? retryFrame(this.#retryMs) + this.#connected(client, snapshot.seq) : '';
+    const id = formatEventId(snapshot.epoch, snapshot.seq);
+    if (!(await client.send(`${prefix}id: ${id}\nevent: snapshot\ndata: ${head}`))) return false;
+    for (const slice of slices(calls)) if (!(await client.send(slice))) return false;
+    return client.send(`${tail}\n\n`);
   }
 
-  #connected(client: LiveClient): string {
+  /**
+   * The `connected` frame. Its seq is where the stream starts for roles that see every
+   * company; a stream narrowed to one company gets its own position instead, so no tenant
+   * learns the platform's event count.
+   */
+  #connected(client: LiveClient, headSeq: number): string {
     const payload: ConnectedPayload = {
       stream_id: client.identity.streamId,
       epoch: client.epoch ?? '',
-      seq: client.seq,
+      seq: client.scope.company_id === null ? headSeq : client.seq,
       role: client.identity.role,
       company_id: client.scope.company_id,
       heartbeat_ms: this.#heartbeatMs,
@@ -93,12 +134,4 @@ export class StreamStarter {
     }
     client.flush();
   }
-}
-
-function replayFrames(client: LiveClient, epoch: string, events: readonly LogEvent[]): string {
-  const frames: string[] = [];
-  for (const event of events) {
-    if (client.sees(event)) frames.push(logEventFrame(epoch, event, client.scope.redacted));
-  }
-  return frames.join('');
 }
