@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_RECORD_BYTES, type CallRecord } from './record.js';
 import { callEventSubject, CALL_SYNC_SUBJECT } from './subjects.js';
 import { validRecordArb } from './testing/arbitraries.js';
-import { parseCallEvent, parseSync, validateRecord } from './validation.js';
+import { parseCallEvent, parseSync, REJECT_REASONS, validateRecord } from './validation.js';
 
 const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
@@ -62,7 +62,7 @@ const breakers: Array<{
   },
   { name: 'string held', mutate: (r) => (r.held = 'yes'), reason: 'bad_field:held' },
   { name: 'array sip', mutate: (r) => (r.sip = []), reason: 'bad_field:sip' },
-  { name: 'unknown field', mutate: (r) => (r.extra = 1), reason: 'bad_field:extra' },
+  { name: 'unknown field', mutate: (r) => (r.extra = 1), reason: 'unknown_field' },
   {
     name: 'end on active call',
     applies: (r) => r.phase !== 'ended',
@@ -110,6 +110,22 @@ describe('validateRecord', () => {
         expect(result.ok).toBe(false);
         if (!result.ok) expect(result.reason).toBe(breaker.reason);
       }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('gives a reason from the closed set whatever keys a sender invents', () => {
+    fc.assert(
+      fc.property(
+        validRecordArb,
+        fc.string({ minLength: 1, maxLength: 300 }),
+        fc.jsonValue(),
+        (record, key, value) => {
+          const mutated = { ...JSON.parse(JSON.stringify(record)), [key]: value } as unknown;
+          const result = validateRecord(mutated);
+          if (!result.ok) expect(REJECT_REASONS).toContain(result.reason);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

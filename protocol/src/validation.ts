@@ -20,19 +20,33 @@ import {
 } from './record.js';
 import { CALL_EVENTS_PREFIX, CALL_SYNC_SUBJECT, MAX_SYNC_PART_BYTES } from './subjects.js';
 
+const SYNC_KEYS = ['v', 'source', 'ts', 'sync_id', 'part', 'parts', 'calls'] as const;
+/** Top-level names a `bad_field:` reason may carry: the record's and the sync's fields. */
+const FIELD_NAMES = [
+  'record',
+  'sync',
+  ...new Set([...REQUIRED_RECORD_FIELDS, ...OPTIONAL_RECORD_FIELDS, ...SYNC_KEYS]),
+] as const;
+type FieldName = (typeof FIELD_NAMES)[number];
+
 /**
- * Why a message was rejected. `bad_field:<name>` names the first offending top-level field
- * (`bad_field:from`, `bad_field:end`, ...), so the set of codes stays small enough for a
- * metric label; `detail` carries the precise path for logs.
+ * Every reason a message can be rejected for: a closed set, so it can label a metric
+ * whatever a sender puts in a message. `bad_field:<name>` names the first offending known
+ * top-level field (`bad_field:from`, `bad_field:end`, ...); a top-level key the schema does
+ * not have is `unknown_field`. `detail` carries the precise path for logs.
  */
-export type RejectReason =
-  | 'too_large'
-  | 'bad_json'
-  | 'bad_subject'
-  | 'bad_version'
-  | 'phase_mismatch'
-  | 'source_mismatch'
-  | `bad_field:${string}`;
+export const REJECT_REASONS = [
+  'too_large',
+  'bad_json',
+  'bad_subject',
+  'bad_version',
+  'phase_mismatch',
+  'unknown_field',
+  ...FIELD_NAMES.map((name) => `bad_field:${name}` as const),
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+const FIELD_NAME_SET: ReadonlySet<string> = new Set(FIELD_NAMES);
 
 export type Validated<T> =
   { ok: true; value: T } | { ok: false; reason: RejectReason; detail: string };
@@ -52,7 +66,11 @@ function fail(reason: RejectReason, detail: string): never {
 }
 
 function reject(field: string, detail: string): never {
-  fail(`bad_field:${field.split('.')[0] ?? field}`, `${field}: ${detail}`);
+  const top = field.split('.')[0] ?? field;
+  fail(
+    FIELD_NAME_SET.has(top) ? `bad_field:${top as FieldName}` : 'unknown_field',
+    `${field}: ${detail}`,
+  );
 }
 
 const RECORD_KEYS: ReadonlySet<string> = new Set([
@@ -242,14 +260,14 @@ export interface SyncMessage {
 }
 
 export const MAX_SYNC_PARTS = 10_000;
-const SYNC_KEYS = new Set(['v', 'source', 'ts', 'sync_id', 'part', 'parts', 'calls']);
+const SYNC_KEY_SET: ReadonlySet<string> = new Set(SYNC_KEYS);
 
 function syncFrom(value: unknown): SyncMessage {
   if (!isPlainObject(value)) reject('sync', 'must be an object');
   if (value.v !== SCHEMA_VERSION) {
     fail('bad_version', `v: expected ${SCHEMA_VERSION}`);
   }
-  checkKeys(value, SYNC_KEYS, '');
+  checkKeys(value, SYNC_KEY_SET, '');
   const source = str(value.source, 'source', 1, 64);
   if (!SOURCE_PATTERN.test(source)) reject('source', 'must match [A-Za-z0-9_.-]{1,64}');
   const parts = int(value.parts, 'parts', 1, MAX_SYNC_PARTS);
