@@ -23,6 +23,7 @@ import stats from './routes/stats.js';
 async function liveCalls(instance: FastifyInstance, config: Config): Promise<void> {
   instance.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
     if (error instanceof HttpError) {
+      if (error.retryAfterS !== undefined) reply.header('retry-after', String(error.retryAfterS));
       return reply.code(error.statusCode).send(errorBody(error.code, error.message));
     }
     if (error.validation !== undefined) {

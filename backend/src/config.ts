@@ -27,6 +27,8 @@ const DEFAULT_RETRY_MS = 2_000;
 const DEFAULT_CLIENT_MAX_QUEUED_BYTES = 1024 * 1024;
 const DEFAULT_CLIENT_MAX_WRITE_WAIT_MS = 5_000;
 const DEFAULT_SESSION_TTL_S = 12 * 3600;
+const DEFAULT_MAX_STREAMS_PER_USER = 20;
+const DEFAULT_MAX_STREAMS_PER_IP = 200;
 const MIN_SECRET_BYTES = 32;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -48,6 +50,10 @@ export interface Config {
   retryMs: number;
   clientMaxQueuedBytes: number;
   clientMaxWriteWaitMs: number;
+  /** Open streams one session subject may hold on this instance (MAX_STREAMS_PER_USER). */
+  maxStreamsPerUser: number;
+  /** Open streams one client address may hold on this instance (MAX_STREAMS_PER_IP). */
+  maxStreamsPerIp: number;
   /** Directory with the dashboard build, served at `/` when it exists. */
   staticDir: string;
   auth: AuthConfig;
@@ -226,6 +232,20 @@ export function parseConfig(env: Env): Config {
       DEFAULT_CLIENT_MAX_WRITE_WAIT_MS,
       100,
       60_000,
+    ),
+    maxStreamsPerUser: integerSetting(
+      env,
+      'MAX_STREAMS_PER_USER',
+      DEFAULT_MAX_STREAMS_PER_USER,
+      1,
+      1_000_000,
+    ),
+    maxStreamsPerIp: integerSetting(
+      env,
+      'MAX_STREAMS_PER_IP',
+      DEFAULT_MAX_STREAMS_PER_IP,
+      1,
+      1_000_000,
     ),
     staticDir: isAbsolute(staticDir) ? staticDir : resolve(staticDir),
     auth: Object.freeze(authSetting(env, embedded)),

@@ -7,10 +7,14 @@ export class HttpError extends Error {
     readonly statusCode: number,
     readonly code: string,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterS?: number },
   ) {
     super(message, options);
+    this.retryAfterS = options?.retryAfterS;
   }
+
+  /** Sent as Retry-After (seconds) with a 429 or 503. */
+  readonly retryAfterS: number | undefined;
 }
 
 export function errorBody(code: string, message: string): ErrorBody {
@@ -19,4 +23,6 @@ export function errorBody(code: string, message: string): ErrorBody {
 
 export const badRequest = (message: string) => new HttpError(400, 'bad_request', message);
 export const forbidden = (message: string) => new HttpError(403, 'forbidden', message);
+export const tooManyRequests = (code: string, message: string, retryAfterS: number) =>
+  new HttpError(429, code, message, { retryAfterS });
 export const unavailable = (message: string) => new HttpError(503, 'unavailable', message);

@@ -7,7 +7,11 @@ export function createMetrics() {
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
   const registers = [registry];
   /** Read when Prometheus scrapes; set by whoever owns the thing measured. */
-  const sources: { replayLogLength?: () => Promise<number> } = {};
+  const sources: {
+    replayLogLength?: () => Promise<number>;
+    /** The most streams one user and one client address hold open now. */
+    busiestStreamOwners?: () => { user: number; ip: number };
+  } = {};
   return {
     sources,
     registry,
@@ -75,6 +79,23 @@ export function createMetrics() {
       async collect() {
         if (sources.replayLogLength !== undefined)
           this.set(await sources.replayLogLength().catch(() => 0));
+      },
+    }),
+    streamsRefused: new Counter({
+      name: 'live_streams_refused_total',
+      help: 'Streams refused with 429 because one user or one client address had too many open',
+      labelNames: ['limit'] as const,
+      registers,
+    }),
+    streamsPerOwnerMax: new Gauge({
+      name: 'live_streams_per_owner_max',
+      help: 'The most streams one user (limit="user") or one client address (limit="ip") holds open',
+      labelNames: ['limit'] as const,
+      registers,
+      collect() {
+        const busiest = sources.busiestStreamOwners?.();
+        this.set({ limit: 'user' }, busiest?.user ?? 0);
+        this.set({ limit: 'ip' }, busiest?.ip ?? 0);
       },
     }),
     resumes: new Counter({

@@ -22,6 +22,7 @@ export default fp<{ config: Config }>(
         maxQueuedBytes: config.clientMaxQueuedBytes,
         maxWriteWaitMs: config.clientMaxWriteWaitMs,
       },
+      streamLimits: { perUser: config.maxStreamsPerUser, perIp: config.maxStreamsPerIp },
     });
     app.decorate('hub', hub);
     app.addHook('onReady', () => hub.start());

@@ -1,6 +1,6 @@
 // The live API: the SSE stream and the snapshot (docs/interface/http.md, docs/interface/sse.md).
 import type { FastifyPluginCallback } from 'fastify';
-import { unavailable } from '../errors.js';
+import { tooManyRequests, unavailable } from '../errors.js';
 import { Readable } from 'node:stream';
 import { slices, snapshotParts } from '../stream/sse-frames.js';
 import { LIVE_EVENTS_DOC } from './live-events.js';
@@ -28,6 +28,12 @@ const streamSchema = {
     },
     400: errorResponse('A bad query parameter or header'),
     ...SESSION_ERRORS,
+    429: {
+      ...errorResponse(
+        'Too many open streams for this user (MAX_STREAMS_PER_USER) or this address (MAX_STREAMS_PER_IP)',
+      ),
+      headers: { 'retry-after': { type: 'integer', description: 'Seconds to wait' } },
+    },
     503: errorResponse('Shutting down (reconnect to another instance), or Redis or NATS is away'),
   },
   'x-sse-events': LIVE_EVENTS_DOC,
@@ -49,11 +55,16 @@ const snapshotSchema = {
   },
 } as const;
 
+/** What a client refused for too many streams is told to wait. */
+const STREAM_RETRY_AFTER_S = 10;
+
 const live: FastifyPluginCallback = (app, _opts, done) => {
   app.get<{ Querystring: LiveQuery; Headers: { 'last-event-id'?: string } }>(
     '/api/v1/live/calls',
     {
       sse: { kind: 'only', heartbeat: false },
+      // A HEAD must not open (and count) a stream.
+      exposeHeadRoute: false,
       schema: streamSchema,
       onRequest: app.requireSession,
     },
@@ -61,13 +72,30 @@ const live: FastifyPluginCallback = (app, _opts, done) => {
       if (!app.hub.accepting) throw unavailable('shutting down; reconnect to another instance');
       const session = request.session;
       const scope = scopeFor(session, request.query.company_id);
+      const limit = app.hub.limitReached(session.sub, request.ip);
+      if (limit !== null) {
+        app.metrics.streamsRefused.inc({ limit });
+        throw tooManyRequests(
+          'too_many_streams',
+          limit === 'user'
+            ? 'too many open streams for this user; close one and retry'
+            : 'too many open streams from this address; close one and retry',
+          STREAM_RETRY_AFTER_S,
+        );
+      }
       // The header wins: it is what a reconnecting EventSource sends.
       const lastEventId = request.headers['last-event-id'] ?? request.query.last_event_id;
       reply.sse.keepAlive();
       reply.sse.sendHeaders();
       await app.hub.open(
         reply.raw,
-        { role: session.role, scope, expiresAt: session.exp * 1000 },
+        {
+          sub: session.sub,
+          ip: request.ip,
+          role: session.role,
+          scope,
+          expiresAt: session.exp * 1000,
+        },
         lastEventId,
       );
     },

@@ -18,6 +18,10 @@ export interface ClientLimits {
 
 export interface ClientIdentity {
   streamId: string;
+  /** The session's subject: streams are counted per user. */
+  sub: string;
+  /** The client's address as the proxy reports it: streams are counted per address too. */
+  ip: string;
   role: Role;
   scope: Scope;
   /** Token expiry, ms since epoch; Infinity when none. */

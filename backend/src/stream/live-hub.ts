@@ -7,7 +7,7 @@ import type { ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { LiveStore, LogBatch } from '../store/live-store.js';
-import { ClientRegistry } from './client-registry.js';
+import { ClientRegistry, type StreamLimit, type StreamLimits } from './client-registry.js';
 import { EpochResync } from './epoch-resync.js';
 import { fanOut } from './fanout.js';
 import { LiveClient, type ClientIdentity, type ClientLimits } from './live-client.js';
@@ -25,6 +25,8 @@ export interface LiveHubOptions {
   statsIntervalMs?: number;
   retryMs: number;
   limits: Omit<ClientLimits, 'maxStartBuffer'> & { maxStartBuffer?: number };
+  /** Open streams per user and per client address on this instance. */
+  streamLimits: StreamLimits;
   now?: () => number;
 }
 
@@ -61,7 +63,7 @@ export class LiveHub {
       metrics.fanoutWrites.inc();
       metrics.fanoutBytes.inc(bytes);
     };
-    this.#clients = new ClientRegistry(metrics, log);
+    this.#clients = new ClientRegistry(metrics, log, options.streamLimits);
     this.#snapshots = new SnapshotReads(store);
     this.#starter = new StreamStarter({
       store,
@@ -87,6 +89,11 @@ export class LiveHub {
 
   get accepting(): boolean {
     return this.#accepting;
+  }
+
+  /** The limit a new stream of `sub` from `ip` would break, or null when it may open. */
+  limitReached(sub: string, ip: string): StreamLimit | null {
+    return this.#clients.limitReached(sub, ip);
   }
 
   start(): void {

@@ -12,7 +12,7 @@ import { logEventFrame, retryFrame, eventFrame, slices, snapshotParts } from './
 import { startRequest } from './start-position.js';
 
 /** Log events read, scoped and written at a time while replaying. */
-export const REPLAY_PAGE = 500;
+export const REPLAY_PAGE = 200;
 
 export interface StreamStartOptions {
   store: LiveStore;
