@@ -1,5 +1,5 @@
 // Several instances on one Redis and one NATS, and what survives their faults
-// (CONTRACT §4 last rule): each event applied once, the same ids everywhere, resume on any
+// (docs/interface/ordering.md, several instances): each event applied once, the same ids everywhere, resume on any
 // instance, and convergence after Redis or NATS restarts and a Redis flush.
 import { parseEventId, PHASES, type CallRecord, type SnapshotPayload } from '@live-calls/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';

@@ -1,4 +1,4 @@
-// SSE event ids `<epoch>:<seq_g>` (CONTRACT §4).
+// SSE event ids `<epoch>:<seq_g>` (docs/interface/ordering.md).
 
 export interface EventPosition {
   epoch: string;

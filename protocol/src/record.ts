@@ -1,4 +1,4 @@
-// The call record of CONTRACT §2: the one shape every event, sync and CDR carries.
+// The call record (docs/interface/record.md): the one shape every event, sync and CDR carries.
 
 export const SCHEMA_VERSION = 1 as const;
 export const MAX_RECORD_BYTES = 16 * 1024;

@@ -1,11 +1,11 @@
-// The last-writer-wins reducer of CONTRACT §4, shared by the memory engine, the Redis
+// The last-writer-wins reducer (docs/interface/ordering.md), shared by the memory engine, the Redis
 // engine's tests (its Lua script mirrors `decide`) and the dashboard's client store.
 import type { CallRecord } from './record.js';
 
 /** What applying one record did. Only `created`, `updated` and `ended` emit an event. */
 export type Outcome = 'created' | 'updated' | 'ended' | 'stale' | 'duplicate';
 
-/** An ended call's tombstone lives at least this long (CONTRACT §4: ≥ 10 min). */
+/** An ended call's tombstone lives at least this long (the promise is ≥ 10 min). */
 export const TOMBSTONE_TTL_MS = 15 * 60_000;
 
 export function emits(outcome: Outcome): outcome is 'created' | 'updated' | 'ended' {

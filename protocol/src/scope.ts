@@ -1,4 +1,4 @@
-// Who sees what (CONTRACT §7). Decided once per connection; applied per record with one
+// Who sees what (docs/interface/access.md). Decided once per connection; applied per record with one
 // string comparison, so fan-out never serializes per client.
 import type { CallRecord } from './record.js';
 

@@ -1,4 +1,4 @@
-// Payloads of the SSE stream (CONTRACT §6), one typed map for server and dashboard.
+// Payloads of the SSE stream (docs/interface/sse.md), one typed map for server and dashboard.
 import type { CallRecord, Direction, Phase } from './record.js';
 import type { Role } from './scope.js';
 
@@ -88,7 +88,7 @@ export interface LiveEventMap {
 
 export type LiveEventName = keyof LiveEventMap;
 
-/** Every named event a stream may carry (CONTRACT §6). */
+/** Every named event a stream may carry (docs/interface/sse.md). */
 export const LIVE_EVENT_NAMES = [
   'connected',
   'snapshot',
@@ -106,7 +106,7 @@ export function callEventName(phase: Phase): `call.${Phase}` {
   return `call.${phase}`;
 }
 
-/** The JSON error body of every 4xx/5xx (CONTRACT §5). */
+/** The JSON error body of every 4xx/5xx (docs/interface/http.md). */
 export interface ErrorBody {
   error: { code: string; message: string };
 }

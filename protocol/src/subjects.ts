@@ -1,4 +1,4 @@
-// NATS subjects of CONTRACT §3. Tokens are dot-separated; wildcards only as whole tokens.
+// NATS subjects (docs/interface/nats.md). Tokens are dot-separated; wildcards only as whole tokens.
 import type { Phase } from './record.js';
 
 export const CALL_EVENTS_PREFIX = 'call.events.';

@@ -7,7 +7,7 @@ import { parseCallEvent, parseSync, REJECT_REASONS, validateRecord } from './val
 
 const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
-/** Mutations that break CONTRACT §2, each with the reason it must produce. */
+/** Mutations that break the record's rules (docs/interface/record.md), each with the reason it must produce. */
 const breakers: Array<{
   name: string;
   applies?: (r: CallRecord) => boolean;

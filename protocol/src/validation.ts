@@ -226,7 +226,7 @@ function byteLength(data: Uint8Array | string): number {
   return typeof data === 'string' ? utf8.encode(data).length : data.byteLength;
 }
 
-/** Parses and validates one `call.events.<phase>` message (CONTRACT §2–§3). */
+/** Parses and validates one `call.events.<phase>` message (docs/interface/record.md, nats.md). */
 export function parseCallEvent(subject: string, data: Uint8Array | string): Validated<CallRecord> {
   return run(() => {
     if (byteLength(data) > MAX_RECORD_BYTES) {
@@ -246,7 +246,7 @@ export function parseCallEvent(subject: string, data: Uint8Array | string): Vali
   });
 }
 
-/** One part of a source's complete active-call list (CONTRACT §3 `call.sync`). */
+/** One part of a source's complete active-call list (`call.sync`, docs/interface/nats.md). */
 export interface SyncMessage {
   v: typeof SCHEMA_VERSION;
   source: string;
