@@ -25,6 +25,7 @@ describe.each(ENGINES)('robustness (%s engine)', (engine) => {
     stack = await startStack(engine, {
       CLIENT_MAX_QUEUED_BYTES: '65536',
       CLIENT_MAX_WRITE_WAIT_MS: '1000',
+      MAX_STREAMS_PER_USER: '200',
     });
     const url = stack.backends[0]!.url;
     const healthy = await Promise.all(
