@@ -5,6 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyServerOptions } from 'fastif
 import fp from 'fastify-plugin';
 import type { Config } from './config.js';
 import { errorBody, HttpError } from './errors.js';
+import { clientErrorHandler, codeForStatus, frameworkErrors } from './http-errors.js';
 import bus from './plugins/bus.js';
 import dashboard, { isDashboardPath } from './plugins/dashboard.js';
 import demoFeed from './plugins/demo-feed.js';
@@ -34,7 +35,7 @@ async function liveCalls(instance: FastifyInstance, config: Config): Promise<voi
         ? error.statusCode
         : 500;
     if (status < 500)
-      return reply.code(status).send(errorBody(error.code ?? 'bad_request', error.message));
+      return reply.code(status).send(errorBody(codeForStatus(status), error.message));
     // A failure while the store or the bus is away is that dependency's, not ours: 503.
     if (instance.hasDecorator('store') && (!instance.store.healthy || !instance.bus.connected)) {
       request.log.warn({ err: error.message }, 'request failed: a dependency is down');
@@ -70,7 +71,7 @@ async function liveCalls(instance: FastifyInstance, config: Config): Promise<voi
   if (config.simulator !== null) {
     await instance.register(demoFeed, { config, simulator: config.simulator });
   }
-  await instance.register(health);
+  await instance.register(health, { metricsToken: config.metricsToken });
   await instance.register(auth, { sessionTtlS: config.auth.sessionTtlS });
   await instance.register(live);
   await instance.register(stats);
@@ -85,6 +86,8 @@ export function serverOptions(config: Config): FastifyServerOptions {
       redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
     },
     requestIdHeader: 'x-request-id',
+    clientErrorHandler,
+    frameworkErrors,
     trustProxy: config.trustProxy,
     // SSE streams are long-lived: they are closed by the app on shutdown, not waited for.
     forceCloseConnections: true,

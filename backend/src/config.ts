@@ -54,6 +54,8 @@ export interface Config {
   maxStreamsPerUser: number;
   /** Open streams one client address may hold on this instance (MAX_STREAMS_PER_IP). */
   maxStreamsPerIp: number;
+  /** When set, `/metrics` answers only `Authorization: Bearer <token>` (METRICS_TOKEN). */
+  metricsToken: string | null;
   /** Directory with the dashboard build, served at `/` when it exists. */
   staticDir: string;
   auth: AuthConfig;
@@ -176,6 +178,19 @@ function corsSetting(env: Env): string[] {
   return origins;
 }
 
+const MIN_METRICS_TOKEN_CHARS = 16;
+
+function metricsTokenSetting(env: Env): string | null {
+  const token = textSetting(env, 'METRICS_TOKEN');
+  if (token === undefined) return null;
+  if (token.length < MIN_METRICS_TOKEN_CHARS || !/^[\x21-\x7e]+$/.test(token))
+    throw new SettingError(
+      'METRICS_TOKEN',
+      `must be at least ${MIN_METRICS_TOKEN_CHARS} printable characters without spaces`,
+    );
+  return token;
+}
+
 const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../frontend/build', import.meta.url));
 
 export function parseConfig(env: Env): Config {
@@ -247,6 +262,7 @@ export function parseConfig(env: Env): Config {
       1,
       1_000_000,
     ),
+    metricsToken: metricsTokenSetting(env),
     staticDir: isAbsolute(staticDir) ? staticDir : resolve(staticDir),
     auth: Object.freeze(authSetting(env, embedded)),
     trustProxy: trustProxySetting(env),

@@ -1,18 +1,37 @@
-// What a careless or hostile signed-in client can do to the backend, against real Redis and
-// NATS: bounded memory while resuming over a large log, stream caps per user and per
-// address, metric labels no message can grow, and no platform-wide counter reaching a tenant.
+// What a careless or hostile client can do to the backend, against real Redis and NATS:
+// bounded memory while resuming over a large log, stream caps per user and per address,
+// metric labels no message can grow, no platform-wide counter reaching a tenant, sign-in
+// limits no stranger can turn into a lockout, no cross-site POST, and the one error body
+// from every layer.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ConnectedPayload, PingPayload } from '@live-calls/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import { hashPassword } from './auth/password.js';
+import { saveUsers } from './auth/users-file.js';
 import { TestCall } from './testing/call-factory.js';
 import { SseClient } from './testing/sse-client.js';
-import { authHeaders, get, startStack, tokenFor, type TestStack } from './testing/test-stack.js';
+import {
+  authHeaders,
+  get,
+  startBackend,
+  startStack,
+  tokenFor,
+  type TestBackend,
+  type TestStack,
+} from './testing/test-stack.js';
 
 let stack: TestStack | undefined;
+let backend: TestBackend | undefined;
 const clients: SseClient[] = [];
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
   await stack?.close();
+  await backend?.close();
   stack = undefined;
+  backend = undefined;
 });
 
 function client(url: string, headers: Record<string, string>): SseClient {
@@ -206,3 +225,122 @@ describe('what a tenant learns', () => {
     expect((JSON.parse(nocPing.data) as PingPayload).seq).toBe(152);
   });
 });
+
+describe('sign-in limits', () => {
+  it('refuses a guessing address but lets the owner in from another one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'live-calls-guard-'));
+    const usersFile = join(dir, 'users.json');
+    try {
+      await saveUsers(
+        usersFile,
+        new Map([
+          [
+            'alice',
+            {
+              username: 'alice',
+              password_hash: await hashPassword('the right one'),
+              role: 'noc' as const,
+              company_id: null,
+            },
+          ],
+        ]),
+      );
+      backend = await startBackend({ USERS_FILE: usersFile });
+      const login = (password: string, from: string) =>
+        fetch(`${backend!.url}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': from },
+          body: JSON.stringify({ username: 'alice', password }),
+        });
+      const attacker: number[] = [];
+      for (let i = 0; i < 8; i++) attacker.push((await login(`guess ${i}`, '10.6.6.6')).status);
+      expect(attacker).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
+      const owner = await login('the right one', '10.1.1.1');
+      expect(owner.status).toBe(204);
+      expect(owner.headers.get('cache-control')).toBe('no-store');
+      expect((await login('the right one', '10.6.6.6')).status).toBe(429);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('requests from other sites and the HTTP layer', () => {
+  it('refuses cross-site POSTs and answers every refusal in the error body', async () => {
+    backend = await startBackend({ METRICS_TOKEN: 'metrics-token-0123456789' });
+    const url = backend.url;
+    const session = await authHeaders('noc');
+    const logout = (headers: Record<string, string>) =>
+      fetch(`${url}/api/v1/auth/logout`, { method: 'POST', headers: { ...session, ...headers } });
+    for (const headers of <Record<string, string>[]>[
+      { origin: 'https://evil.example' },
+      { 'sec-fetch-site': 'cross-site' },
+      { origin: 'null' },
+    ]) {
+      const refused = await logout(headers);
+      expect(refused.status, JSON.stringify(headers)).toBe(403);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+    }
+    const host = new URL(url).host;
+    expect(
+      (await logout({ origin: `http://${host}`, 'sec-fetch-site': 'same-origin' })).status,
+    ).toBe(204);
+
+    const me = await fetch(`${url}/api/v1/auth/me`, { headers: session });
+    expect(me.headers.get('cache-control')).toBe('no-store');
+
+    const notSse = await fetch(`${url}/api/v1/live/calls`, {
+      headers: { ...session, accept: 'application/json' },
+    });
+    expect(notSse.status).toBe(406);
+    expect(await notSse.json()).toEqual({
+      error: { code: 'not_acceptable', message: 'this endpoint only produces text/event-stream' },
+    });
+
+    const big = await fetch(`${url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'a', password: 'x'.repeat(2 * 1024 * 1024) }),
+    });
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as { error: { code: string } }).error.code).toBe(
+      'payload_too_large',
+    );
+
+    const port = Number(new URL(url).port);
+    const tooLarge = await raw(
+      port,
+      `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'y'.repeat(20_000)}\r\n\r\n`,
+    );
+    expect(tooLarge).toMatch(/^HTTP\/1\.1 431 /);
+    expect(JSON.parse(tooLarge.split('\r\n\r\n')[1]!)).toMatchObject({
+      error: { code: 'headers_too_large' },
+    });
+    const garbage = await raw(port, 'NOT HTTP AT ALL\r\n\r\n');
+    expect(garbage).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(garbage.split('\r\n\r\n')[1]!)).toMatchObject({
+      error: { code: 'bad_request' },
+    });
+
+    const metrics = await fetch(`${url}/metrics`);
+    expect(metrics.status).toBe(401);
+    expect(((await metrics.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+    const withToken = await fetch(`${url}/metrics`, {
+      headers: { authorization: 'Bearer metrics-token-0123456789' },
+    });
+    expect(withToken.status).toBe(200);
+    expect(await withToken.text()).toContain('live_stream_connections');
+  });
+});
+
+/** Sends raw bytes and returns everything the server answers before it closes. */
+function raw(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection(port, '127.0.0.1', () => socket.end(text));
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}

@@ -6,7 +6,7 @@ import type { Session } from '@live-calls/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { demoUsers } from '../auth/demo-users.js';
-import { LoginLimiter } from '../auth/login-limiter.js';
+import { LoginGuard } from '../auth/login-guard.js';
 import { InvalidToken, TokenService } from '../auth/tokens.js';
 import { loadUsers, type LocalUser } from '../auth/users-file.js';
 import type { AuthConfig } from '../config.js';
@@ -19,7 +19,8 @@ declare module 'fastify' {
     tokens: TokenService;
     /** Local users by name (USERS_FILE or the demo users); empty when login is external. */
     localUsers: () => Promise<Map<string, LocalUser>>;
-    loginLimiter: { byIp: LoginLimiter; byUser: LoginLimiter };
+    /** Sign-in failure counts: who is refused, whose answers are slowed. */
+    loginGuard: LoginGuard;
     requireSession: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   }
   interface FastifyRequest {
@@ -60,14 +61,8 @@ export default fp<{ auth: AuthConfig }>(
         users = { at: now, map: await loadUsers(auth.usersFile) };
       return users.map;
     });
-    app.decorate('loginLimiter', {
-      byIp: new LoginLimiter(20, 5 * 60_000),
-      byUser: new LoginLimiter(5, 5 * 60_000),
-    });
-    const sweep = setInterval(() => {
-      app.loginLimiter.byIp.sweep(Date.now());
-      app.loginLimiter.byUser.sweep(Date.now());
-    }, 60_000);
+    app.decorate('loginGuard', new LoginGuard());
+    const sweep = setInterval(() => app.loginGuard.sweep(Date.now()), 60_000);
     sweep.unref();
     app.addHook('onClose', () => clearInterval(sweep));
 

@@ -1,11 +1,20 @@
 // Login, logout and who-am-I (docs/interface/http.md, docs/interface/access.md). Unknown
-// user and wrong password answer alike and cost alike; attempts are limited per client
-// address and per user name.
+// user and wrong password answer alike and cost alike; failed attempts are limited per client
+// address and per address and name, and slow down a name guessed from everywhere
+// (auth/login-guard.ts), so no stranger can lock its owner out.
+import { setTimeout } from 'node:timers/promises';
 import type { FastifyPluginCallback } from 'fastify';
 import { DECOY_HASH, verifyPassword } from '../auth/password.js';
 import { errorBody, HttpError } from '../errors.js';
 import { SESSION_COOKIE } from '../plugins/auth.js';
-import { emptyResponse, errorResponse, NO_SESSION, ref, SESSION_ERRORS } from './schemas.js';
+import {
+  emptyResponse,
+  errorResponse,
+  NO_SESSION,
+  NOT_CACHED,
+  ref,
+  SESSION_ERRORS,
+} from './schemas.js';
 
 interface LoginBody {
   username: string;
@@ -38,7 +47,9 @@ const loginSchema = {
     401: errorResponse('Wrong user name or password (the same answer for both)'),
     404: errorResponse('Sessions come from an outside identity provider'),
     429: {
-      ...errorResponse('Too many attempts from this address or for this user'),
+      ...errorResponse(
+        'Too many failed attempts from this address, or from this address for this user',
+      ),
       headers: { 'retry-after': { type: 'integer', description: 'Seconds to wait' } },
     },
   },
@@ -53,7 +64,7 @@ const logoutSchema = {
 const meSchema = {
   summary: 'The current session',
   response: {
-    200: { description: 'The session', ...ref('Session') },
+    200: { description: 'The session', ...ref('Session'), headers: NOT_CACHED },
     401: SESSION_ERRORS[401],
   },
 } as const;
@@ -68,24 +79,22 @@ const auth: FastifyPluginCallback<{ sessionTtlS: number }> = (app, { sessionTtlS
       }
       const now = Date.now();
       const { username, password } = request.body;
-      for (const decision of [
-        app.loginLimiter.byIp.attempt(`ip:${request.ip}`, now),
-        app.loginLimiter.byUser.attempt(`user:${username}`, now),
-      ]) {
-        if (!decision.allowed) {
-          return reply
-            .code(429)
-            .header('retry-after', String(decision.retryAfterS))
-            .send(errorBody('rate_limited', 'too many sign-in attempts; try again later'));
-        }
+      const verdict = app.loginGuard.check(request.ip, username, now);
+      if (!verdict.allowed) {
+        return reply
+          .code(429)
+          .header('retry-after', String(verdict.retryAfterS))
+          .send(errorBody('rate_limited', 'too many failed sign-ins; try again later'));
       }
+      if (verdict.delayMs > 0) await setTimeout(verdict.delayMs);
       const user = (await app.localUsers()).get(username);
       const ok = await verifyPassword(password, user?.password_hash ?? DECOY_HASH);
       if (user === undefined || !ok) {
+        app.loginGuard.failed(request.ip, username, Date.now());
         request.log.info({ username }, 'sign-in refused');
         throw new HttpError(401, 'unauthorized', 'wrong user name or password');
       }
-      app.loginLimiter.byUser.reset(`user:${username}`);
+      app.loginGuard.succeeded(request.ip, username);
       const { token } = await app.tokens.sign(
         { sub: user.username, role: user.role, company_id: user.company_id },
         sessionTtlS,
@@ -99,6 +108,7 @@ const auth: FastifyPluginCallback<{ sessionTtlS: number }> = (app, { sessionTtlS
           path: '/',
           maxAge: sessionTtlS,
         })
+        .header('cache-control', 'no-store')
         .code(204)
         .send();
     },
@@ -112,6 +122,7 @@ const auth: FastifyPluginCallback<{ sessionTtlS: number }> = (app, { sessionTtlS
         secure: request.protocol === 'https',
         path: '/',
       })
+      .header('cache-control', 'no-store')
       .code(204)
       .send();
   });
@@ -121,7 +132,7 @@ const auth: FastifyPluginCallback<{ sessionTtlS: number }> = (app, { sessionTtlS
     { schema: meSchema, onRequest: app.requireSession },
     (request, reply) => {
       const { sub, role, company_id, exp } = request.session;
-      return reply.send({ sub, role, company_id, exp });
+      return reply.header('cache-control', 'no-store').send({ sub, role, company_id, exp });
     },
   );
   done();

@@ -1,6 +1,8 @@
 // Liveness, readiness and metrics for load balancers and monitoring (docs/interface/http.md).
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginCallback } from 'fastify';
-import { NO_SESSION } from './schemas.js';
+import { HttpError } from '../errors.js';
+import { errorResponse, NO_SESSION } from './schemas.js';
 
 const READY_CHECKS = ['store', 'bus', 'ingest', 'accepting'] as const;
 type ReadyCheck = (typeof READY_CHECKS)[number];
@@ -58,17 +60,30 @@ const readyzSchema = {
 } as const;
 
 const metricsSchema = {
-  ...NO_SESSION,
+  security: [{ metricsToken: [] }, {}],
   summary: 'Prometheus metrics',
+  description: 'Needs `Authorization: Bearer <METRICS_TOKEN>` when METRICS_TOKEN is set.',
   response: {
     200: {
       description: 'The Prometheus text exposition format',
       content: { 'text/plain': { schema: { type: 'string' } } },
     },
+    401: errorResponse('METRICS_TOKEN is set and the request does not carry it'),
   },
 } as const;
 
-const health: FastifyPluginCallback = (app, _opts, done) => {
+/** True when the request carries `Authorization: Bearer <token>`, compared in constant time. */
+function carriesToken(authorization: string | undefined, token: string): boolean {
+  const given = Buffer.from(authorization ?? '');
+  const wanted = Buffer.from(`Bearer ${token}`);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
+const health: FastifyPluginCallback<{ metricsToken: string | null }> = (
+  app,
+  { metricsToken },
+  done,
+) => {
   app.get('/healthz', { schema: healthzSchema }, (_request, reply) => reply.send({ status: 'ok' }));
 
   app.get('/readyz', { schema: readyzSchema }, async (_request, reply) => {
@@ -81,7 +96,9 @@ const health: FastifyPluginCallback = (app, _opts, done) => {
       );
   });
 
-  app.get('/metrics', { schema: metricsSchema }, async (_request, reply) => {
+  app.get('/metrics', { schema: metricsSchema }, async (request, reply) => {
+    if (metricsToken !== null && !carriesToken(request.headers.authorization, metricsToken))
+      throw new HttpError(401, 'unauthorized', 'metrics need the METRICS_TOKEN bearer token');
     const registry = app.metrics.registry;
     return reply.type(registry.contentType).send(await registry.metrics());
   });

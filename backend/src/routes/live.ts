@@ -1,6 +1,6 @@
 // The live API: the SSE stream and the snapshot (docs/interface/http.md, docs/interface/sse.md).
 import type { FastifyPluginCallback } from 'fastify';
-import { tooManyRequests, unavailable } from '../errors.js';
+import { errorBody, tooManyRequests, unavailable } from '../errors.js';
 import { Readable } from 'node:stream';
 import { slices, snapshotParts } from '../stream/sse-frames.js';
 import { LIVE_EVENTS_DOC } from './live-events.js';
@@ -28,6 +28,7 @@ const streamSchema = {
     },
     400: errorResponse('A bad query parameter or header'),
     ...SESSION_ERRORS,
+    406: errorResponse('The Accept header refuses text/event-stream'),
     429: {
       ...errorResponse(
         'Too many open streams for this user (MAX_STREAMS_PER_USER) or this address (MAX_STREAMS_PER_IP)',
@@ -55,6 +56,8 @@ const snapshotSchema = {
   },
 } as const;
 
+const NOT_ACCEPTABLE = errorBody('not_acceptable', 'this endpoint only produces text/event-stream');
+
 /** What a client refused for too many streams is told to wait. */
 const STREAM_RETRY_AFTER_S = 10;
 
@@ -65,6 +68,9 @@ const live: FastifyPluginCallback = (app, _opts, done) => {
       sse: { kind: 'only', heartbeat: false },
       // A HEAD must not open (and count) a stream.
       exposeHeadRoute: false,
+      // @fastify/sse answers a client that refuses event streams itself: in our error body.
+      preSerialization: async (_request, reply, payload) =>
+        reply.statusCode === 406 ? NOT_ACCEPTABLE : payload,
       schema: streamSchema,
       onRequest: app.requireSession,
     },

@@ -24,6 +24,7 @@ export default fp(
           securitySchemes: {
             cookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
             bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+            metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN' },
           },
         },
         security: [{ cookie: [] }, { bearer: [] }],
