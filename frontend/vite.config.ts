@@ -12,6 +12,22 @@ export default defineConfig({
       // An SPA: the backend (embedded mode) and Caddy both serve build/ and fall back to
       // index.html for every client-side route.
       adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html' }),
+      // No inline script runs but SvelteKit's own boot script, allowed by its hash; no
+      // plugin, no base-tag or form tricks. A page sent as a file cannot carry
+      // frame-ancestors in a meta tag: the servers send that header (backend and Caddy).
+      csp: {
+        mode: 'hash',
+        directives: {
+          'default-src': ['self'],
+          'script-src': ['self'],
+          'style-src': ['self', 'unsafe-inline'],
+          'img-src': ['self', 'data:'],
+          'connect-src': ['self'],
+          'object-src': ['none'],
+          'base-uri': ['none'],
+          'form-action': ['self'],
+        },
+      },
     }),
   ],
   resolve: { conditions },

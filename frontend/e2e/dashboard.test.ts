@@ -28,6 +28,8 @@ void describe('dashboard on the embedded backend through Caddy', () => {
   let page: Page;
   let base: string;
 
+  const cspViolations: string[] = [];
+
   before(async () => {
     backend = await startBackend(SIM_ENV);
     caddy = await startProxy(backend.port);
@@ -35,6 +37,9 @@ void describe('dashboard on the embedded backend through Caddy', () => {
     browser = await launch();
     page = await browser.context.newPage();
     page.on('pageerror', (error) => console.error('page error:', error.message));
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
   });
 
   after(async () => {
@@ -63,4 +68,19 @@ void describe('dashboard on the embedded backend through Caddy', () => {
     expectDetailWithCallId(page, base, 'detail.png'));
 
   void it('shows the wall', () => wallScreenshot(page, base, 'wall.png'));
+
+  void it('runs under its content security policy, unframeable, with no metrics in public', async () => {
+    assert.deepEqual(cspViolations, []);
+    const policy = await page.getAttribute('meta[http-equiv="content-security-policy"]', 'content');
+    assert.match(policy ?? '', /script-src 'self' 'sha256-[^']+'(;|$)/);
+    assert.doesNotMatch(policy ?? '', /unsafe-inline'[^;]*;.*script-src|script-src[^;]*unsafe/);
+    for (const url of [`${base}/`, `${backend!.url}/`]) {
+      const response = await fetch(url);
+      assert.match(response.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
+      assert.equal(response.headers.get('x-frame-options'), 'DENY');
+    }
+    const metrics = await fetch(`${base}/metrics`);
+    assert.equal(metrics.status, 404);
+    assert.equal(((await metrics.json()) as { error: { code: string } }).error.code, 'not_found');
+  });
 });

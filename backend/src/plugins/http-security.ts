@@ -27,13 +27,15 @@ export function crossSiteRefusal(
 export default fp<{ corsOrigins: readonly string[] }>(
   async (app, { corsOrigins }) => {
     await app.register(helmet, {
-      // The dashboard is a static SPA whose boot script is inline; its CSP belongs in the
-      // build (SvelteKit's hashed CSP), not in a server header that would block it.
+      // The dashboard's policy is in its build (SvelteKit's hashed CSP, a meta tag); what a
+      // meta tag cannot say — no framing, anywhere — is this header, on every answer.
       contentSecurityPolicy: false,
+      frameguard: { action: 'deny' },
       crossOriginEmbedderPolicy: false,
     });
     const allowed = new Set(corsOrigins);
-    app.addHook('onRequest', (request, _reply, done) => {
+    app.addHook('onRequest', (request, reply, done) => {
+      reply.header('content-security-policy', "frame-ancestors 'none'");
       const refusal = crossSiteRefusal(request, allowed);
       done(refusal === null ? undefined : forbidden(`cross-site request refused (${refusal})`));
     });
