@@ -8,4 +8,5 @@ export * from './event-id.js';
 export * from './sse-events.js';
 export * from './backoff.js';
 export * from './settings.js';
+export * from './nats-settings.js';
 export * from './sync-parts.js';
