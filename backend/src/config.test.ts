@@ -30,8 +30,38 @@ describe('parseConfig', () => {
     });
     expect(config.mode).toEqual({
       kind: 'distributed',
-      redisUrl: 'redis://127.0.0.1:6379',
-      natsUrl: 'nats://127.0.0.1:4222',
+      redis: { kind: 'url', url: 'redis://127.0.0.1:6379' },
+      nats: { servers: ['nats://127.0.0.1:4222'] },
+    });
+  });
+
+  it('takes Redis through Sentinel and NATS credentials', () => {
+    const config = parseConfig({
+      REDIS_SENTINELS: '10.0.0.1:26379,10.0.0.2:26379,10.0.0.3:26379',
+      REDIS_MASTER_NAME: 'lc-master',
+      REDIS_PASSWORD: 'data-secret',
+      REDIS_SENTINEL_PASSWORD: 'sentinel-secret',
+      NATS_URL: 'nats://lc:pw@10.0.0.1:4222,nats://lc:pw@10.0.0.2:4222',
+      JWT_SECRET: 'x'.repeat(32),
+    });
+    expect(config.mode).toEqual({
+      kind: 'distributed',
+      redis: {
+        kind: 'sentinel',
+        sentinels: [
+          { host: '10.0.0.1', port: 26379 },
+          { host: '10.0.0.2', port: 26379 },
+          { host: '10.0.0.3', port: 26379 },
+        ],
+        masterName: 'lc-master',
+        password: 'data-secret',
+        sentinelPassword: 'sentinel-secret',
+      },
+      nats: {
+        servers: ['nats://10.0.0.1:4222', 'nats://10.0.0.2:4222'],
+        user: 'lc',
+        pass: 'pw',
+      },
     });
   });
 
@@ -44,6 +74,18 @@ describe('parseConfig', () => {
     [{ REDIS_URL: 'redis://x:1' }, 'NATS_URL'],
     [{ NATS_URL: 'nats://x:1' }, 'REDIS_URL'],
     [{ REDIS_URL: 'http://x', NATS_URL: 'nats://x:1' }, 'REDIS_URL'],
+    [
+      { REDIS_URL: 'redis://x:1', REDIS_SENTINELS: 'a:1', NATS_URL: 'nats://x:1' },
+      'REDIS_SENTINELS',
+    ],
+    [{ REDIS_SENTINELS: 'a:1', NATS_URL: 'nats://x:1' }, 'REDIS_MASTER_NAME'],
+    [{ REDIS_MASTER_NAME: 'm', NATS_URL: 'nats://x:1' }, 'REDIS_MASTER_NAME'],
+    [{ REDIS_URL: 'redis://x:1', REDIS_PASSWORD: 'p', NATS_URL: 'nats://x:1' }, 'REDIS_PASSWORD'],
+    [{ REDIS_SENTINELS: 'a', REDIS_MASTER_NAME: 'm', NATS_URL: 'nats://x:1' }, 'REDIS_SENTINELS'],
+    [
+      { REDIS_URL: 'redis://x:1', NATS_URL: 'nats://x:1', NATS_CREDS: '/nonexistent.creds' },
+      'NATS_CREDS',
+    ],
     [{ EMBEDDED_SIMULATOR: 'maybe' }, 'EMBEDDED_SIMULATOR'],
     [{ REDIS_URL: 'redis://x:1', NATS_URL: 'nats://x:1' }, 'JWT_SECRET'],
     [{ JWT_SECRET: 'too-short' }, 'JWT_SECRET'],

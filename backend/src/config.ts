@@ -7,6 +7,9 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   choiceSetting,
+  hostPortListSetting,
+  natsSettings,
+  type NatsSettings,
   DEFAULT_HEARTBEAT_MS,
   DEFAULT_STATS_INTERVAL_MS,
   DEFAULT_SYNC_INTERVAL_MS,
@@ -38,7 +41,7 @@ export interface Config {
   host: string;
   logLevel: LogLevel;
   /** Redis and NATS together, or neither (embedded mode). */
-  mode: { kind: 'embedded' } | { kind: 'distributed'; redisUrl: string; natsUrl: string };
+  mode: { kind: 'embedded' } | { kind: 'distributed'; redis: RedisTarget; nats: NatsSettings };
   /** Replay log length in events. */
   historyEvents: number;
   heartbeatMs: number;
@@ -66,6 +69,17 @@ export interface Config {
   /** Embedded mode with EMBEDDED_SIMULATOR=on (default): the simulator feeding the bus. */
   simulator: SimulatorConfig | null;
 }
+
+/** Where Redis is: one URL (ACL user and password in it, `rediss://` for TLS), or Sentinel. */
+export type RedisTarget =
+  | { kind: 'url'; url: string }
+  | {
+      kind: 'sentinel';
+      sentinels: { host: string; port: number }[];
+      masterName: string;
+      password: string | undefined;
+      sentinelPassword: string | undefined;
+    };
 
 export interface AuthConfig {
   keys: TokenKeys;
@@ -193,29 +207,61 @@ function metricsTokenSetting(env: Env): string | null {
 
 const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../frontend/build', import.meta.url));
 
+function redisSetting(env: Env): RedisTarget | undefined {
+  const url = urlSetting(env, 'REDIS_URL', ['redis:', 'rediss:']);
+  const sentinels = hostPortListSetting(env, 'REDIS_SENTINELS');
+  const masterName = textSetting(env, 'REDIS_MASTER_NAME');
+  const password = textSetting(env, 'REDIS_PASSWORD');
+  const sentinelPassword = textSetting(env, 'REDIS_SENTINEL_PASSWORD');
+  if (url !== undefined && sentinels !== undefined)
+    throw new SettingError('REDIS_SENTINELS', 'cannot be used with REDIS_URL: choose one');
+  if (sentinels === undefined) {
+    if (masterName !== undefined)
+      throw new SettingError('REDIS_MASTER_NAME', 'needs REDIS_SENTINELS');
+    if (password !== undefined)
+      throw new SettingError('REDIS_PASSWORD', 'is for Sentinel; put it in REDIS_URL instead');
+    if (sentinelPassword !== undefined)
+      throw new SettingError('REDIS_SENTINEL_PASSWORD', 'needs REDIS_SENTINELS');
+    return url === undefined ? undefined : { kind: 'url', url };
+  }
+  if (masterName === undefined)
+    throw new SettingError('REDIS_MASTER_NAME', 'is needed with REDIS_SENTINELS');
+  return { kind: 'sentinel', sentinels, masterName, password, sentinelPassword };
+}
+
+function readableFile(name: string, path: string | undefined): void {
+  if (path === undefined) return;
+  try {
+    readFileSync(path);
+  } catch {
+    throw new SettingError(name, `cannot read ${shownValue(path)}`);
+  }
+}
+
 export function parseConfig(env: Env): Config {
-  const redisUrl = urlSetting(env, 'REDIS_URL', ['redis:', 'rediss:']);
-  const natsUrl = urlSetting(env, 'NATS_URL', ['nats:', 'tls:', 'ws:', 'wss:']);
-  if ((redisUrl === undefined) !== (natsUrl === undefined)) {
-    const missing = redisUrl === undefined ? 'REDIS_URL' : 'NATS_URL';
+  const redis = redisSetting(env);
+  const nats = natsSettings(env);
+  if ((redis === undefined) !== (nats === undefined)) {
     throw new SettingError(
-      missing,
-      'is needed too: REDIS_URL and NATS_URL are set together (or neither, for embedded mode)',
+      redis === undefined ? 'REDIS_URL' : 'NATS_URL',
+      'is needed too: Redis and NATS are set together (or neither, for embedded mode)',
     );
   }
+  readableFile('NATS_CREDS', nats?.credsFile);
+  readableFile('NATS_CA', nats?.caFile);
   const logLevel = choiceSetting(env, 'LOG_LEVEL', LOG_LEVELS, 'info');
   const host = env.HOST ?? DEFAULT_HOST;
   if (host.trim() === '') throw new SettingError('HOST', 'must not be empty');
   const staticDir = textSetting(env, 'STATIC_DIR') ?? DEFAULT_STATIC_DIR;
   const simulator = choiceSetting(env, 'EMBEDDED_SIMULATOR', ['on', 'off'], 'on');
-  const embedded = redisUrl === undefined;
+  const embedded = redis === undefined;
   return Object.freeze({
     port: integerSetting(env, 'PORT', DEFAULT_PORT, 0, 65535),
     host,
     logLevel,
     mode:
-      redisUrl !== undefined && natsUrl !== undefined
-        ? { kind: 'distributed' as const, redisUrl, natsUrl }
+      redis !== undefined && nats !== undefined
+        ? { kind: 'distributed' as const, redis, nats }
         : { kind: 'embedded' as const },
     historyEvents: integerSetting(env, 'HISTORY_EVENTS', DEFAULT_HISTORY_EVENTS, 100, 10_000_000),
     heartbeatMs: integerSetting(env, 'HEARTBEAT_MS', DEFAULT_HEARTBEAT_MS, 100, 300_000),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   choiceSetting,
   decimalSetting,
+  hostPortListSetting,
   hostPortSetting,
   integerSetting,
   SettingError,
@@ -39,6 +40,11 @@ describe('settings', () => {
       'nats://a:4222,nats://b:4222',
     );
     expect(sourceSetting({}, 'SOURCE_ID', 'sim-1')).toBe('sim-1');
+    expect(hostPortListSetting({ S: 'a:26379, [::1]:26380' }, 'S')).toEqual([
+      { host: 'a', port: 26379 },
+      { host: '::1', port: 26380 },
+    ]);
+    expect(hostPortListSetting({}, 'S')).toBeUndefined();
   });
 
   it.each([
@@ -51,6 +57,7 @@ describe('settings', () => {
     ['not a URL', () => urlSetting({ P: 'not a url' }, 'P', ['nats:'])],
     ['URL of another protocol', () => urlSetting({ P: 'nats://a,http://b' }, 'P', ['nats:'])],
     ['host without port', () => hostPortSetting({ P: 'localhost' }, 'P', 'x:1')],
+    ['list with a bad entry', () => hostPortListSetting({ P: 'a:1,b' }, 'P')],
     ['source with a space', () => sourceSetting({ P: 'pbx 1' }, 'P', 'sim')],
   ])('refuses %s with one line naming the variable', (_what, read) => {
     const err = errorOf(read);

@@ -115,19 +115,34 @@ export function urlSetting(
   return raw;
 }
 
+const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$/;
+
+function hostPort(name: string, raw: string): { host: string; port: number } {
+  const match = HOST_PORT.exec(raw);
+  const port = match ? Number(match[2]) : 0;
+  if (!match || port < 1 || port > 65535) {
+    throw new SettingError(name, `must be host:port, got ${shownValue(raw)}`);
+  }
+  return { host: (match[1] ?? '').replace(/^\[|\]$/g, ''), port };
+}
+
 /** `host:port` (an IPv6 host in brackets). */
 export function hostPortSetting(
   env: Env,
   name: string,
   fallback: string,
 ): { host: string; port: number } {
-  const raw = textSetting(env, name) ?? fallback;
-  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$/.exec(raw);
-  const port = match ? Number(match[2]) : 0;
-  if (!match || port < 1 || port > 65535) {
-    throw new SettingError(name, `must be host:port, got ${shownValue(raw)}`);
-  }
-  return { host: (match[1] ?? '').replace(/^\[|\]$/g, ''), port };
+  return hostPort(name, textSetting(env, name) ?? fallback);
+}
+
+/** A comma-separated list of `host:port`, or undefined when unset. */
+export function hostPortListSetting(
+  env: Env,
+  name: string,
+): { host: string; port: number }[] | undefined {
+  const raw = textSetting(env, name);
+  if (raw === undefined) return undefined;
+  return raw.split(',').map((part) => hostPort(name, part.trim()));
 }
 
 /** A PBX source name (`[A-Za-z0-9_.-]{1,64}`), or `fallback` when unset. */

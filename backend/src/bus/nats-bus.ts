@@ -1,6 +1,8 @@
 // The bus over core NATS. Connects with unlimited reconnects, including the first
 // connection, so a NATS that is down at start is waited for, not a crash loop.
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { readFileSync } from 'node:fs';
+import { natsServersText, type NatsSettings } from '@live-calls/protocol';
+import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../logger.js';
 import type { Bus, BusHandler } from './bus.js';
 
@@ -14,9 +16,22 @@ export class NatsBus implements Bus {
     void this.#watch(log);
   }
 
-  static async connect(url: string, log: Logger, name = 'live-calls-backend'): Promise<NatsBus> {
+  static async connect(
+    settings: NatsSettings,
+    log: Logger,
+    name = 'live-calls-backend',
+  ): Promise<NatsBus> {
+    const { servers, user, pass, token, credsFile, caFile } = settings;
+    log.info({ servers: natsServersText(settings) }, 'connecting to NATS');
     const connection = await connect({
-      servers: url.split(',').map((server) => server.trim()),
+      servers,
+      user,
+      pass,
+      token,
+      ...(credsFile === undefined
+        ? {}
+        : { authenticator: credsAuthenticator(readFileSync(credsFile)) }),
+      ...(caFile === undefined ? {} : { tls: { caFile } }),
       name,
       waitOnFirstConnect: true,
       maxReconnectAttempts: -1,

@@ -16,7 +16,7 @@ export default fp<{ config: Config }>(
     let bus: Bus;
     if (config.mode.kind === 'distributed') {
       app.log.info('waiting for NATS');
-      bus = await NatsBus.connect(config.mode.natsUrl, app.log);
+      bus = await NatsBus.connect(config.mode.nats, app.log);
     } else {
       bus = new MemoryBus();
     }

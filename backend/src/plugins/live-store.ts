@@ -16,7 +16,7 @@ export default fp<{ config: Config }>(
     let store: LiveStore;
     if (config.mode.kind === 'distributed') {
       const redis = new RedisStore({
-        url: config.mode.redisUrl,
+        target: config.mode.redis,
         historyEvents: config.historyEvents,
         log: app.log,
       });

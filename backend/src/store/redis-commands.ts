@@ -9,6 +9,7 @@ import {
   MARK_STALE,
   POSITION,
   READ_STATS,
+  RENEW_EPOCH,
   REPLAY,
   SNAPSHOT_META,
   SOURCE_SYNCED,
@@ -23,7 +24,13 @@ declare module 'ioredis' {
     lcReadStats(company: string, now: number): Result<unknown, Context>;
     lcSnapshotMeta(candidateEpoch: string): Result<unknown, Context>;
     lcCompanyCalls(company: string, viewHash: string): Result<unknown, Context>;
-    lcReplay(epoch: string, afterSeq: number, limit: number): Result<unknown, Context>;
+    lcReplay(
+      epoch: string,
+      afterSeq: number,
+      limit: number,
+      candidateEpoch: string,
+    ): Result<unknown, Context>;
+    lcRenewEpoch(seenEpoch: string, candidateEpoch: string): Result<unknown, Context>;
     lcPosition(candidateEpoch: string): Result<unknown, Context>;
     lcAddSyncPart(
       key: string,
@@ -49,6 +56,7 @@ const COMMANDS = {
   lcCompanyCalls: COMPANY_CALLS,
   lcReplay: REPLAY,
   lcPosition: POSITION,
+  lcRenewEpoch: RENEW_EPOCH,
   lcAddSyncPart: ADD_SYNC_PART,
   lcSourceSynced: SOURCE_SYNCED,
   lcMarkStale: MARK_STALE,

@@ -3,6 +3,8 @@
 // Redis Cluster is not supported: docs/adr/0003-ordering-and-resume-in-redis.md.)
 export const KEYS = {
   epoch: 'live:epoch',
+  /** The replication id of the dataset the epoch was made on (see redis-scripts.ts). */
+  epochLineage: 'live:epoch:lineage',
   seq: 'live:seq',
   log: 'live:log',
   sources: 'live:sources',

@@ -34,10 +34,12 @@ export class RedisLogTail {
   async #run(): Promise<void> {
     let epoch: string | undefined;
     let last = 0;
+    /** The newest event this tail delivered, across reconnects. */
+    let delivered: { epoch: string; seq: number } | undefined;
     let failures = 0;
     while (!this.#closed) {
       try {
-        if (epoch === undefined) ({ epoch, seq: last } = await this.#position());
+        if (epoch === undefined) ({ epoch, seq: last } = await this.#position(delivered));
         const reply = await this.#redis.xread(
           'COUNT',
           TAIL_COUNT,
@@ -66,8 +68,10 @@ export class RedisLogTail {
           events.push(parsed.event);
           last = parsed.event.seq;
         }
-        if (events.length > 0 && epoch !== undefined && !this.#closed)
+        if (events.length > 0 && epoch !== undefined && !this.#closed) {
+          delivered = { epoch, seq: last };
           this.#listener({ epoch, events });
+        }
       } catch (err) {
         if (this.#closed) break;
         failures++;
@@ -85,8 +89,23 @@ export class RedisLogTail {
    * The position, read on the tail connection; a new epoch found this way is announced to the
    * listener as an empty batch so it can resynchronise its clients.
    */
-  async #position(): Promise<{ epoch: string; seq: number }> {
-    const position = decodePosition(await this.#redis.lcPosition(newEpoch()));
+  async #position(
+    delivered: { epoch: string; seq: number } | undefined,
+  ): Promise<{ epoch: string; seq: number }> {
+    let position = decodePosition(await this.#redis.lcPosition(newEpoch()));
+    if (
+      delivered !== undefined &&
+      position.epoch === delivered.epoch &&
+      position.seq < delivered.seq
+    ) {
+      // The store went back in time within an epoch (a restart that kept the replication id
+      // but lost writes): its next numbers would name events already delivered.
+      this.#log.error(
+        { epoch: position.epoch, storeSeq: position.seq, deliveredSeq: delivered.seq },
+        'the store lost events this instance delivered; starting a new epoch',
+      );
+      position = decodePosition(await this.#redis.lcRenewEpoch(position.epoch, newEpoch()));
+    }
     if (!this.#closed) this.#listener({ epoch: position.epoch, events: [] });
     return position;
   }

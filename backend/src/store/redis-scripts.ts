@@ -12,17 +12,32 @@ import {
   WINDOW_TTL_MS,
 } from '../stats/stats-ledger.js';
 
-/** Shared preamble: epoch upkeep and appending to the log. */
+/**
+ * Shared preamble: epoch upkeep and appending to the log.
+ *
+ * An epoch belongs to one lineage of the data: the master's replication id when the epoch
+ * began. A replica promoted by a failover answers with a new id, and may lack the last
+ * writes, so its seq_g can go back and hand out numbers already delivered for other events;
+ * a Redis restarted empty has no epoch at all. Either way the first step that runs there
+ * starts a new epoch, so an id never names two events (docs/adr/0011-epochs-across-failover.md).
+ */
 const PRELUDE = `
-local EPOCH, SEQ, LOG = '${KEYS.epoch}', '${KEYS.seq}', '${KEYS.log}'
--- A missing epoch means the state was lost (flushed, restarted empty): start a new one,
--- dropping any remnant of the old log so ids never mix epochs.
-local function ensure_epoch(candidate)
-  local epoch = redis.call('GET', EPOCH)
-  if epoch then return epoch end
+local EPOCH, LINEAGE, SEQ, LOG = '${KEYS.epoch}', '${KEYS.epochLineage}', '${KEYS.seq}', '${KEYS.log}'
+local function lineage()
+  return string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)') or ''
+end
+local function new_epoch(candidate)
   redis.call('DEL', SEQ, LOG)
   redis.call('SET', EPOCH, candidate)
+  redis.call('SET', LINEAGE, lineage())
   return candidate
+end
+-- The current epoch, or a new one (dropping the old log so ids never mix epochs) when the
+-- state was lost or the data is of another lineage than the epoch.
+local function ensure_epoch(candidate)
+  local epoch = redis.call('GET', EPOCH)
+  if epoch and redis.call('GET', LINEAGE) == lineage() then return epoch end
+  return new_epoch(candidate)
 end
 -- The log keeps the full view only; instances derive the user view when a client needs it.
 local function append(epoch, maxlen, name, company, data)
@@ -278,12 +293,12 @@ return { table.concat(calls, ','), #calls }
 `;
 
 /**
- * ARGV: epoch, afterSeq, limit. Returns: kind, epoch[, seq, entries...] where kind is
- * replay | expired | epoch_changed | invalid; entries are XRANGE replies.
+ * ARGV: epoch, afterSeq, limit, candidate epoch. Returns: kind, epoch[, seq, entries...]
+ * where kind is replay | expired | epoch_changed | invalid; entries are XRANGE replies.
  */
 export const REPLAY = `${PRELUDE}
-local epoch = redis.call('GET', EPOCH)
-if epoch ~= ARGV[1] then return { 'epoch_changed', epoch or '' } end
+local epoch = ensure_epoch(ARGV[4])
+if epoch ~= ARGV[1] then return { 'epoch_changed', epoch } end
 local after = tonumber(ARGV[2])
 local seq = tonumber(redis.call('GET', SEQ) or '0')
 if after > seq then return { 'invalid', epoch } end
@@ -293,6 +308,16 @@ if #first == 0 or tonumber(string.match(first[1][1], '^(%d+)')) > after + 1 then
   return { 'expired', epoch }
 end
 return { 'replay', epoch, seq, redis.call('XRANGE', LOG, '(' .. after .. '-0', '+', 'COUNT', ARGV[3]) }
+`;
+
+/**
+ * ARGV: the epoch seen, candidate epoch. A new epoch if the current one is still the one
+ * seen (an instance found the store went back in time within it). Returns: epoch, seq.
+ */
+export const RENEW_EPOCH = `${PRELUDE}
+local epoch = redis.call('GET', EPOCH)
+if epoch == ARGV[1] then epoch = new_epoch(ARGV[2]) else epoch = ensure_epoch(ARGV[2]) end
+return { epoch, tonumber(redis.call('GET', SEQ) or '0') }
 `;
 
 /** ARGV: candidate epoch. Returns: epoch, seq. */

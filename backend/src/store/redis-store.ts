@@ -11,6 +11,7 @@ import {
   type SyncMessage,
 } from '@live-calls/protocol';
 import { Redis } from 'ioredis';
+import type { RedisTarget } from '../config.js';
 import type { Logger } from '../logger.js';
 import { statsFrom } from '../stats/stats-ledger.js';
 import type {
@@ -42,21 +43,40 @@ import { REDIS_RETRY, RedisLogTail } from './redis-log-tail.js';
 import { INCOMPLETE_SYNC_TTL_MS } from './sync-assembly.js';
 
 export interface RedisStoreOptions {
-  url: string;
+  target: RedisTarget;
   historyEvents: number;
   log: Logger;
   /** The clock that buckets the stats windows. */
   now?: () => number;
 }
 
-function redisClient(url: string, name: string, log: Logger): Redis {
-  const redis = new Redis(url, {
+/**
+ * A connection that follows the master: through Sentinel it asks for the current master on
+ * every (re)connect and drops the connection when Sentinel announces a switch; a master that
+ * was demoted under us (READONLY) is left for the new one.
+ */
+function redisClient(target: RedisTarget, name: string, log: Logger): Redis {
+  const common = {
     connectionName: name,
     // Commands fail fast while Redis is away; callers retry with their own bounds.
     maxRetriesPerRequest: 1,
     enableOfflineQueue: true,
-    retryStrategy: (attempt) => backoffDelay(attempt, REDIS_RETRY),
-  });
+    retryStrategy: (attempt: number) => backoffDelay(attempt, REDIS_RETRY),
+    reconnectOnError: (err: Error) => (err.message.startsWith('READONLY') ? 2 : false),
+  } as const;
+  const redis =
+    target.kind === 'url'
+      ? new Redis(target.url, common)
+      : new Redis({
+          ...common,
+          sentinels: target.sentinels,
+          name: target.masterName,
+          role: 'master',
+          password: target.password,
+          sentinelPassword: target.sentinelPassword,
+          failoverDetector: true,
+          sentinelRetryStrategy: (attempt: number) => backoffDelay(attempt, REDIS_RETRY),
+        });
   redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
   defineStoreCommands(redis);
   return redis;
@@ -74,8 +94,8 @@ export class RedisStore implements LiveStore {
     this.#historyEvents = options.historyEvents;
     this.#log = options.log;
     this.#now = options.now ?? Date.now;
-    this.#redis = redisClient(options.url, 'live-calls', options.log);
-    this.#tailer = redisClient(options.url, 'live-calls-tail', options.log);
+    this.#redis = redisClient(options.target, 'live-calls', options.log);
+    this.#tailer = redisClient(options.target, 'live-calls-tail', options.log);
   }
 
   get healthy(): boolean {
@@ -122,7 +142,7 @@ export class RedisStore implements LiveStore {
   }
 
   async replay(epoch: string, afterSeq: number, limit: number): Promise<ReplayRead> {
-    const page = decodeReplayPage(await this.#redis.lcReplay(epoch, afterSeq, limit));
+    const page = decodeReplayPage(await this.#redis.lcReplay(epoch, afterSeq, limit, newEpoch()));
     if (page.kind !== 'replay') return page;
     // The script checked that the log still starts at or before afterSeq + 1; a hole inside
     // the page (trimmed while read) makes it `expired` rather than a partial replay.
