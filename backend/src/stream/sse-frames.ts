@@ -54,7 +54,7 @@ export function snapshotJson(
   return head + calls + tail;
 }
 
-/** Bytes of a large text written at once: a slice is a view, not a copy, until written. */
+/** Characters of a large text written at once: a slice is a view, not a copy, until written. */
 export const WRITE_SLICE = 64 * 1024;
 
 /** `text` in slices of at most WRITE_SLICE characters. */
