@@ -2,9 +2,17 @@
 // in-process bus in embedded mode. Handlers get raw bytes; validation is the ingester's.
 export type BusHandler = (subject: string, data: Uint8Array) => void;
 
+export interface BusSubscription {
+  /**
+   * Stops taking messages after handling every one already on its way to this member (so a
+   * queue group loses nothing while a member leaves); resolves when done.
+   */
+  drain(): Promise<void>;
+}
+
 export interface Bus {
   /** Subscribes in a queue group: each message goes to one member of the group. */
-  subscribe(subject: string, queue: string, handler: BusHandler): { unsubscribe(): void };
+  subscribe(subject: string, queue: string, handler: BusHandler): BusSubscription;
   publish(subject: string, data: Uint8Array | string): void;
   /** Resolves once the server has processed everything sent so far (subscriptions included). */
   flush(): Promise<void>;

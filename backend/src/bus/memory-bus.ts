@@ -1,5 +1,5 @@
 // The embedded mode's in-process bus: NATS subject semantics and queue groups, no network.
-import type { Bus, BusHandler } from './bus.js';
+import type { Bus, BusHandler, BusSubscription } from './bus.js';
 import { subjectMatches } from './subject-match.js';
 
 interface Subscription {
@@ -19,10 +19,15 @@ export class MemoryBus implements Bus {
     return !this.#closed;
   }
 
-  subscribe(subject: string, queue: string, handler: BusHandler): { unsubscribe(): void } {
+  subscribe(subject: string, queue: string, handler: BusHandler): BusSubscription {
     const subscription: Subscription = { subject, queue, handler };
     this.#subscriptions.add(subscription);
-    return { unsubscribe: () => this.#subscriptions.delete(subscription) };
+    return {
+      drain: () => {
+        this.#subscriptions.delete(subscription);
+        return Promise.resolve();
+      },
+    };
   }
 
   publish(subject: string, data: Uint8Array | string): void {

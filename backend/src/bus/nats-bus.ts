@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { natsServersText, type NatsSettings } from '@live-calls/protocol';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../logger.js';
-import type { Bus, BusHandler } from './bus.js';
+import type { Bus, BusHandler, BusSubscription } from './bus.js';
 
 export class NatsBus implements Bus {
   #connected = true;
@@ -60,14 +60,14 @@ export class NatsBus implements Bus {
     return this.#connected && !this.connection.isClosed();
   }
 
-  subscribe(subject: string, queue: string, handler: BusHandler): { unsubscribe(): void } {
+  subscribe(subject: string, queue: string, handler: BusHandler): BusSubscription {
     const subscription = this.connection.subscribe(subject, {
       queue,
       callback: (err, msg) => {
         if (err === null) handler(msg.subject, msg.data);
       },
     });
-    return { unsubscribe: () => subscription.unsubscribe() };
+    return { drain: () => subscription.drain() };
   }
 
   publish(subject: string, data: Uint8Array | string): void {

@@ -12,7 +12,7 @@ import {
   type SyncMessage,
 } from '@live-calls/protocol';
 import type { Logger } from '../logger.js';
-import type { Bus } from '../bus/bus.js';
+import type { Bus, BusSubscription } from '../bus/bus.js';
 import type { Metrics } from '../metrics.js';
 import type { ApplyResult, LiveStore } from '../store/live-store.js';
 import { planReconcile } from './reconcile-plan.js';
@@ -48,7 +48,7 @@ export class Ingester {
   readonly #metrics: Metrics;
   readonly #syncIntervalMs: number;
   readonly #now: () => number;
-  readonly #subscriptions: { unsubscribe(): void }[] = [];
+  readonly #subscriptions: BusSubscription[] = [];
   readonly #reconciles = new Map<string, Promise<void>>();
   #queue: Queued[] = [];
   #inFlight = 0;
@@ -96,7 +96,9 @@ export class Ingester {
   async stop(): Promise<void> {
     if (!this.#running) return;
     this.#running = false;
-    for (const subscription of this.#subscriptions.splice(0)) subscription.unsubscribe();
+    // Drained, not cut: messages already routed to this member are still applied (a rolling
+    // restart loses nothing; the other members take what comes after).
+    await Promise.allSettled(this.#subscriptions.splice(0).map((s) => s.drain()));
     clearInterval(this.#staleTimer);
     await this.drained();
     await Promise.allSettled(this.#reconciles.values());
