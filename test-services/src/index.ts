@@ -1,11 +1,13 @@
 export type { ManagedService } from './managed-service.js';
 export type { RedisService } from './redis-service.js';
+export type { FailoverReport, RedisHa, RedisHaOptions } from './redis-ha.js';
 export type { NatsOptions, NatsService } from './nats-service.js';
 export type { NodeServiceOptions } from './node-service.js';
 export type { CaddyOptions } from './caddy-service.js';
 export type { WaitOptions } from './wait-until.js';
 export type { Closable } from './close-all.js';
 export { startRedis } from './redis-service.js';
+export { startRedisHa } from './redis-ha.js';
 export { startNats } from './nats-service.js';
 export { startNodeService } from './node-service.js';
 export { startCaddy } from './caddy-service.js';

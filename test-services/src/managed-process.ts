@@ -25,7 +25,10 @@ export interface ServerSpec {
   readonly name: string;
   readonly executable: Executable;
   readonly scheme: string;
+  /** Asked at every start, so a server may start differently next time (as a replica, say). */
   args(port: number, dir: string): readonly string[];
+  /** Runs once, before the first start: writes a config file into the temp dir, say. */
+  prepare?(port: number, dir: string): Promise<void>;
   /** The child's whole environment; without it, this process's. */
   env?(port: number, dir: string): NodeJS.ProcessEnv;
   /** Working directory of the child; without it, this process's. */
@@ -74,6 +77,7 @@ export async function launchServer<T extends ManagedProcess>(
   const port = await reservePort();
   const service = create({ spec, command, port, dir });
   try {
+    await spec.prepare?.(port, dir);
     await service.start();
   } catch (error) {
     await service.close();
