@@ -1,14 +1,18 @@
 // Assembles one bridge from a validated config: NATS connection, publishers, CDR writer,
-// the PBX source and the health endpoint. Owns all of them; close() shuts them down in
-// order (stop the source, flush CDRs within the bound, drain NATS, stop HTTP).
-import type { CallRecord } from '@live-calls/protocol';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+// the state bucket, the PBX source and the health endpoint. Owns all of them. Start reads
+// back the calls the previous process left in the state bucket before the PBX source
+// starts, so the first sync reaps or keeps them; close() shuts down in order (stop the
+// source, flush CDRs and state writes within the bound, drain NATS, stop HTTP).
+import { natsServersText, type CallRecord } from '@live-calls/protocol';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import { CallStateStore } from './call-state-store.js';
 import { CdrWriter } from './cdr-writer.js';
 import type { BridgeConfig } from './config.js';
 import { HealthServer, type HealthReport } from './health-server.js';
 import { KamailioSource } from './kamailio-source.js';
 import { BridgeMetrics } from './metrics.js';
+import { connectNats } from './nats-connection.js';
 import { NatsPublisher } from './nats-publisher.js';
 import type { PbxSource } from './pbx-source.js';
 import type { RecordSink } from './record-sink.js';
@@ -21,6 +25,7 @@ export interface Bridge {
   readonly source: PbxSource;
   readonly nats: NatsConnection;
   readonly cdr: CdrWriter;
+  readonly state: CallStateStore;
   /** The port the health endpoint listens on. */
   readonly healthPort: number;
   report(): HealthReport;
@@ -37,7 +42,9 @@ export async function startBridge(
   const metrics = new BridgeMetrics({ defaultMetrics: opts.defaultMetrics ?? true });
   let natsState: NatsState = 'disconnected';
   // Filled in once NATS is up; the health endpoint answers before that.
-  const parts: { source?: PbxSource; cdr?: CdrWriter } = {};
+  const parts: { source?: PbxSource; cdr?: CdrWriter; state?: CallStateStore } = {};
+  /** Calls read back from the state bucket; null until read, or when it could not be. */
+  let restored: number | null = null;
 
   const report = (): HealthReport => {
     const pbx = parts.source?.health();
@@ -53,31 +60,29 @@ export async function startBridge(
       last_sync_at: pbx?.lastSyncAt ?? null,
       active_calls: pbx?.activeCalls ?? 0,
       cdr_pending: parts.cdr?.pending ?? 0,
-      counters: {
-        cdr_dropped: counterValue(metrics.cdrDropped),
-        syncs: counterValue(metrics.syncs),
-        evapi_frames: counterValue(metrics.evapiFrames),
-        evapi_rejected: counterValue(metrics.evapiRejected),
-        pbx_connects: counterValue(metrics.pbxConnects),
-      },
+      state: { restored, pending: parts.state?.pending ?? 0 },
     };
   };
 
+  const counters = async (): Promise<Record<string, number>> => ({
+    cdr_dropped: await counterValue(metrics.cdrDropped),
+    publish_dropped: await counterValue(metrics.publishDropped),
+    state_dropped: await counterValue(metrics.stateDropped),
+    syncs: await counterValue(metrics.syncs),
+    evapi_frames: await counterValue(metrics.evapiFrames),
+    evapi_rejected: await counterValue(metrics.evapiRejected),
+    pbx_connects: await counterValue(metrics.pbxConnects),
+  });
+
   // Health first: while NATS is still unreachable, /readyz says so.
-  const health = new HealthServer(report, metrics.registry);
+  const health = new HealthServer(report, counters, metrics.registry);
   const healthPort = await health.listen(config.healthHost, config.healthPort);
   log.info({ host: config.healthHost, port: healthPort }, 'health endpoint listening');
 
   let nc: NatsConnection;
   try {
-    nc = await connect({
-      servers: config.natsUrl.split(',').map((server) => server.trim()),
-      name: `live-calls-bridge/${config.sourceId}`,
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 500,
-      waitOnFirstConnect: true,
-      pingInterval: 10_000,
-    });
+    log.info({ servers: natsServersText(config.nats) }, 'connecting to NATS');
+    nc = await connectNats(config.nats, `live-calls-bridge/${config.sourceId}`);
   } catch (err) {
     await health.close();
     throw err;
@@ -86,12 +91,24 @@ export async function startBridge(
   metrics.natsConnected.set(1);
   log.info({ server: nc.getServer() }, 'connected to NATS');
 
-  const publisher = new NatsPublisher(nc, config.sourceId, metrics);
-  const cdrWriter = new CdrWriter(nc, config.cdr, metrics, log.child({ part: 'cdr' }));
+  const publisher = new NatsPublisher(nc, config.sourceId, config.natsBufferBytes, metrics);
+  const state = new CallStateStore(
+    nc,
+    config.sourceId,
+    { replicas: config.state.replicas, bufferMax: config.state.bufferMax },
+    metrics,
+    log.child({ part: 'state' }),
+  );
+  parts.state = state;
+  // A stored CDR closes the call: the state bucket forgets it.
+  const cdrWriter = new CdrWriter(nc, config.cdr, metrics, log.child({ part: 'cdr' }), (record) =>
+    state.remove(record),
+  );
   parts.cdr = cdrWriter;
   const sink: RecordSink = {
     record(record: CallRecord) {
       publisher.publishRecord(record);
+      state.save(record);
       if (record.phase === 'ended') cdrWriter.write(record);
     },
     sync(active, ts) {
@@ -124,12 +141,14 @@ export async function startBridge(
           log.child({ part: 'kamailio' }),
         );
   parts.source = pbxSource;
+  let started = false;
 
   const statusLoop = (async () => {
     for await (const status of nc.status()) {
       switch (status.type) {
         case 'disconnect':
           natsState = 'disconnected';
+          publisher.setConnected(false);
           metrics.natsConnected.set(0);
           log.warn({ server: status.server }, 'NATS connection lost');
           break;
@@ -138,11 +157,14 @@ export async function startBridge(
           break;
         case 'reconnect':
           natsState = 'connected';
+          publisher.setConnected(true);
           metrics.natsConnected.set(1);
           log.info({ server: status.server }, 'NATS reconnected');
           cdrWriter.nudge();
-          // The backend may have missed events while the bus was away.
-          pbxSource.requestSync('nats reconnect');
+          state.nudge();
+          // The backend may have missed events while the bus was away (not before the
+          // source starts: its first sync must come after the restore).
+          if (started) pbxSource.requestSync('nats reconnect');
           break;
         case 'close':
           natsState = 'closed';
@@ -154,17 +176,31 @@ export async function startBridge(
     }
   })();
 
+  const previous = await state.load(config.state.loadTimeoutMs);
+  if (previous !== undefined) {
+    restored = previous.length;
+    // Their CDRs may never have reached JetStream; the record id deduplicates them if they did.
+    for (const record of previous) if (record.phase === 'ended') cdrWriter.write(record);
+    pbxSource.restore(previous);
+  }
   pbxSource.start();
+  started = true;
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       await pbxSource.close();
+      const deadline = Date.now() + config.shutdownTimeoutMs;
       const flushed = await cdrWriter.flush(config.shutdownTimeoutMs);
       if (!flushed) {
         log.error({ pending: cdrWriter.pending }, 'shutdown: CDRs not acknowledged in time, lost');
       }
       cdrWriter.close();
+      // What stays unwritten is repaired at the next start (a call ended since is reaped).
+      if (!(await state.flush(Math.max(0, deadline - Date.now())))) {
+        log.warn({ pending: state.pending }, 'shutdown: state writes not acknowledged in time');
+      }
+      state.close();
       try {
         await nc.drain();
       } catch {
@@ -182,6 +218,7 @@ export async function startBridge(
     source: pbxSource,
     nats: nc,
     cdr: cdrWriter,
+    state,
     healthPort,
     report,
     close,
@@ -189,12 +226,11 @@ export async function startBridge(
 }
 
 interface CounterLike {
-  get(): Promise<{ values: { value: number }[] }> | { values: { value: number }[] };
+  get(): Promise<{ values: { value: number }[] }>;
 }
 
-/** Sum over all label sets; prom-client counters answer synchronously. */
-function counterValue(counter: CounterLike): number {
-  const data = counter.get();
-  if (data instanceof Promise) return 0;
+/** Sum over all label sets (prom-client reads metrics asynchronously). */
+async function counterValue(counter: CounterLike): Promise<number> {
+  const data = await counter.get();
   return data.values.reduce((sum, v) => sum + v.value, 0);
 }

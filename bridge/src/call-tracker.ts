@@ -190,6 +190,24 @@ export class CallTracker {
     return { active, changed, reaped };
   }
 
+  /**
+   * Takes back the records a previous bridge process published (read from the state bucket)
+   * at bridge time `now`, before the first sync: a call still listed by the PBX then keeps
+   * its record as it was (no new event, the same `seq`), one the PBX lost is reaped by that
+   * sync, and an ended one is a tombstone. Calls already tracked and other sources' records
+   * are left out. Returns how many were taken.
+   */
+  restore(records: readonly CallRecord[], now: number): number {
+    let taken = 0;
+    for (const record of records) {
+      if (record.source !== this.source || this.#calls.has(record.call_id)) continue;
+      // Before any sync request made from now on, so the first one can reap it.
+      this.#set(record.call_id, record, now - 1, undefined);
+      taken++;
+    }
+    return taken;
+  }
+
   /** Forgets tombstones older than the tombstone time; returns how many. */
   sweep(now: number): number {
     let dropped = 0;

@@ -47,9 +47,18 @@ export class CdrWriter {
   #failures = 0;
   #sleep: { timer: NodeJS.Timeout; wake: () => void } | undefined;
   #idleWaiters: (() => void)[] = [];
+  readonly #stored: (record: CallRecord) => void;
 
-  constructor(nc: NatsConnection, opts: CdrWriterOptions, metrics: BridgeMetrics, log: Logger) {
+  /** `stored` hears of every CDR JetStream acknowledged (the bridge forgets the call then). */
+  constructor(
+    nc: NatsConnection,
+    opts: CdrWriterOptions,
+    metrics: BridgeMetrics,
+    log: Logger,
+    stored: (record: CallRecord) => void = () => undefined,
+  ) {
     this.#nc = nc;
+    this.#stored = stored;
     this.#js = jetstream(nc);
     this.#opts = {
       ackTimeoutMs: 5_000,
@@ -172,6 +181,7 @@ export class CdrWriter {
     });
     this.#metrics.cdrAcked.inc();
     if (ack.duplicate) this.#metrics.cdrDuplicates.inc();
+    this.#stored(record);
   }
 
   async #ensureStream(): Promise<void> {

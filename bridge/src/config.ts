@@ -1,6 +1,7 @@
 // The bridge's whole configuration, read from the environment once at start with protocol's
 // settings readers (docs/interface/configuration.md).
 // Nothing else reads process.env. A bad value stops the process with one line naming it.
+import { accessSync, constants, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import {
   DEFAULT_SYNC_INTERVAL_MS,
@@ -9,19 +10,23 @@ import {
   choiceSetting,
   hostPortSetting,
   integerSetting,
+  natsSettings,
   shownValue,
   sourceSetting,
   textSetting,
   urlSetting,
   type Env,
+  type NatsSettings,
 } from '@live-calls/protocol';
 import { parseSimulatorConfig, type SimulatorConfig } from '@live-calls/simulator';
 
 export type PbxKind = 'kamailio' | 'simulator';
 
 export interface BridgeConfig {
-  /** One URL, or a comma-separated list of the servers of one cluster. */
-  natsUrl: string;
+  /** The servers of one NATS cluster and the credentials, taken out of NATS_URL and friends. */
+  nats: NatsSettings;
+  /** Bytes of call events held while NATS is away; more are dropped and counted. */
+  natsBufferBytes: number;
   sourceId: string;
   pbx: PbxKind;
   kamailioEvapi: { host: string; port: number };
@@ -44,7 +49,16 @@ export interface BridgeConfig {
     duplicateWindowMs: number;
     replicas: number;
   };
-  /** How long shutdown may spend flushing CDRs before it gives up. */
+  /** The bucket of calls the bridge has published, read back after a restart. */
+  state: {
+    /** Replicas when the bridge creates the bucket. */
+    replicas: number;
+    /** Writes held while JetStream is unreachable; more are dropped and counted. */
+    bufferMax: number;
+    /** How long start waits for the bucket before going on without what it holds. */
+    loadTimeoutMs: number;
+  };
+  /** How long shutdown may spend flushing CDRs and state before it gives up. */
   shutdownTimeoutMs: number;
   logLevel: string;
   /** Only when pbx is 'simulator'. */
@@ -62,7 +76,18 @@ function sourceId(env: Env): string {
   throw new SettingError('SOURCE_ID', `is required (host name ${shownValue(host)} is not usable)`);
 }
 
+/** A file the bridge must read at start (NATS_CREDS, NATS_CA): checked here, read later. */
+function readableFile(name: string, path: string): void {
+  try {
+    accessSync(path, constants.R_OK);
+    if (!statSync(path).isFile()) throw new Error('not a file');
+  } catch {
+    throw new SettingError(name, `must name a readable file, got ${shownValue(path)}`);
+  }
+}
+
 const DAY_MS = 86_400_000;
+const MIB = 1024 * 1024;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Reads and validates every setting. Throws SettingError (one-line message) on a bad one. */
@@ -71,8 +96,13 @@ export function parseConfig(env: Env): Readonly<BridgeConfig> {
   const source = sourceId(env);
   const simulator =
     pbx === 'simulator' ? parseSimulatorConfig({ ...env, SOURCE_ID: source }) : null;
+  // Never undefined: the bridge has a default URL.
+  const nats = natsSettings(env, DEFAULT_NATS_URL) as NatsSettings;
+  if (nats.credsFile !== undefined) readableFile('NATS_CREDS', nats.credsFile);
+  if (nats.caFile !== undefined) readableFile('NATS_CA', nats.caFile);
   const config: BridgeConfig = {
-    natsUrl: urlSetting(env, 'NATS_URL', ['nats:', 'tls:', 'ws:', 'wss:']) ?? DEFAULT_NATS_URL,
+    nats,
+    natsBufferBytes: integerSetting(env, 'NATS_BUFFER_BYTES', 8 * MIB, 0, 1024 * MIB),
     sourceId: source,
     pbx,
     kamailioEvapi: hostPortSetting(env, 'KAMAILIO_EVAPI', '127.0.0.1:8448'),
@@ -96,13 +126,20 @@ export function parseConfig(env: Env): Readonly<BridgeConfig> {
       duplicateWindowMs: integerSetting(env, 'CDR_DUPLICATE_WINDOW_MS', 10 * 60_000, 1000, DAY_MS),
       replicas: integerSetting(env, 'CDR_REPLICAS', 1, 1, 5),
     },
+    state: {
+      replicas: integerSetting(env, 'STATE_REPLICAS', 1, 1, 5),
+      bufferMax: integerSetting(env, 'STATE_BUFFER_MAX', 100_000, 1, 10_000_000),
+      loadTimeoutMs: integerSetting(env, 'STATE_LOAD_TIMEOUT_MS', 10_000, 0, 600_000),
+    },
     shutdownTimeoutMs: integerSetting(env, 'SHUTDOWN_TIMEOUT_MS', 5_000, 0, 600_000),
     logLevel: choiceSetting(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     simulator,
   };
   return Object.freeze({
     ...config,
+    nats: Object.freeze({ ...nats, servers: Object.freeze([...nats.servers]) as string[] }),
     kamailioEvapi: Object.freeze(config.kamailioEvapi),
     cdr: Object.freeze(config.cdr),
+    state: Object.freeze(config.state),
   });
 }

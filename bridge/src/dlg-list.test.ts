@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { validateRecord } from '@live-calls/protocol';
+import { validateRecord, type CallRecord } from '@live-calls/protocol';
 import { describe, expect, it } from 'vitest';
 import { CallTracker } from './call-tracker.js';
 import { DlgListError, parseDlgList } from './dlg-list.js';
@@ -139,5 +139,74 @@ describe('reconcile', () => {
     const again = tracker.reconcile(dialogs, now + 1, now + 2);
     expect(again.changed).toEqual([]);
     expect(again.reaped.map((r) => r.call_id)).toEqual(['new@x']);
+  });
+
+  it('after a restart: a restored call still listed keeps its record, a lost one is reaped', () => {
+    const now = 1_795_360_500_000;
+    const { dialogs } = parseDlgList(fixture['dlg.list']);
+    const up = dialogs.find((d) => d.phase === 'answered');
+    expect(up).toBeDefined();
+    // What the previous process had published, more exact than dlg.list's whole seconds.
+    const published: CallRecord = {
+      v: 1,
+      id: `pbx-1:${up?.callId ?? ''}`,
+      source: 'pbx-1',
+      call_id: up?.callId ?? '',
+      seq: 1_795_360_430_123_000,
+      phase: 'answered',
+      ts: 1795360430123,
+      company_id: 'acme',
+      direction: 'inbound',
+      from: { user: '+15550001', display: 'Alice' },
+      to: { user: 'bob' },
+      trunk: 'carrier-a',
+      created_at: 1795360429321,
+      answered_at: 1795360430123,
+      ended_at: null,
+      sip: { from_tag: 'f1', to_tag: 't1', src: 'udp:10.0.0.9:5060' },
+    };
+    const lost: CallRecord = {
+      ...published,
+      id: 'pbx-1:lost@x',
+      call_id: 'lost@x',
+      seq: published.seq + 7,
+    };
+    const closed: CallRecord = {
+      ...published,
+      id: 'pbx-1:closed@x',
+      call_id: 'closed@x',
+      phase: 'ended',
+      ended_at: 1795360440000,
+      end: { reason: 'bye' },
+    };
+    const foreign: CallRecord = { ...lost, source: 'pbx-2', id: 'pbx-2:lost@x' };
+    const tracker = new CallTracker({ source: 'pbx-1', seq: new SeqClock(() => now) });
+    expect(tracker.restore([published, lost, closed, foreign], now)).toBe(3);
+    expect(tracker.activeCount).toBe(2);
+
+    const result = tracker.reconcile(dialogs, now, now + 3);
+    // Still up: not announced again, listed in the sync exactly as published.
+    expect(result.changed.map((r) => r.call_id)).not.toContain(published.call_id);
+    expect(result.active.find((r) => r.call_id === published.call_id)).toEqual(published);
+    // Gone while no bridge ran: reaped as of the sync, with a seq above the old one.
+    expect(result.reaped).toHaveLength(1);
+    expect(result.reaped[0]).toMatchObject({
+      call_id: 'lost@x',
+      phase: 'ended',
+      ended_at: now,
+      end: { reason: 'reaped' },
+      created_at: lost.created_at,
+      answered_at: lost.answered_at,
+      sip: lost.sip,
+    });
+    expect(result.reaped[0]?.seq).toBeGreaterThan(lost.seq);
+    // An ended call is a tombstone: a late event about it changes nothing.
+    const late = decodeKamailioEvent(
+      JSON.stringify({ event: 'bye', call_id: 'closed@x', ts: 1795360441 }),
+    );
+    if (!late.ok) throw new Error(late.detail);
+    expect(tracker.apply(late.event, now + 4)).toBeUndefined();
+    // A restored call the tracker already knows is not taken twice.
+    expect(tracker.restore([published], now + 5)).toBe(0);
   });
 });

@@ -12,16 +12,23 @@ export interface HealthReport {
   last_sync_at: number | null;
   active_calls: number;
   cdr_pending: number;
-  counters: Record<string, number>;
+  /** Calls read back from the state bucket at start (null: not read), writes not yet acknowledged. */
+  state: { restored: number | null; pending: number };
 }
 
 export class HealthServer {
   readonly #server: Server;
   readonly #report: () => HealthReport;
+  readonly #counters: () => Promise<Record<string, number>>;
   readonly #registry: Registry;
 
-  constructor(report: () => HealthReport, registry: Registry) {
+  constructor(
+    report: () => HealthReport,
+    counters: () => Promise<Record<string, number>>,
+    registry: Registry,
+  ) {
     this.#report = report;
+    this.#counters = counters;
     this.#registry = registry;
     this.#server = createServer((req, res) => {
       this.#handle(req, res).catch(() => {
@@ -64,7 +71,7 @@ export class HealthServer {
     }
     switch (path) {
       case '/healthz':
-        json(res, 200, { status: 'ok', ...this.#report() });
+        json(res, 200, { status: 'ok', ...this.#report(), counters: await this.#counters() });
         return;
       case '/readyz': {
         const report = this.#report();
@@ -72,7 +79,12 @@ export class HealthServer {
           ...(report.pbx.connected ? [] : ['pbx']),
           ...(report.nats.connected ? [] : ['nats']),
         ];
-        json(res, down.length === 0 ? 200 : 503, { ready: down.length === 0, down, ...report });
+        json(res, down.length === 0 ? 200 : 503, {
+          ready: down.length === 0,
+          down,
+          ...report,
+          counters: await this.#counters(),
+        });
         return;
       }
       case '/metrics': {

@@ -1,7 +1,7 @@
 // Kamailio as the bridge's PBX: evapi events in, translated and handed to the sink as they
 // come; dlg.list over JSON-RPC on every (re)connect and every SYNC_INTERVAL_MS to repair
 // whatever evapi lost while nobody was listening.
-import { backoffDelay } from '@live-calls/protocol';
+import { backoffDelay, type CallRecord } from '@live-calls/protocol';
 import type { Logger } from 'pino';
 import { CallTracker } from './call-tracker.js';
 import { DlgListError, parseDlgList } from './dlg-list.js';
@@ -80,6 +80,12 @@ export class KamailioSource implements PbxSource {
         },
       },
     );
+  }
+
+  restore(records: readonly CallRecord[]): void {
+    const taken = this.#tracker.restore(records, Date.now());
+    this.#metrics.activeCalls.set(this.#tracker.activeCount);
+    this.#log.info({ calls: taken }, 'calls of the previous run restored');
   }
 
   start(): void {

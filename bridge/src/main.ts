@@ -1,8 +1,9 @@
 // Entry point (`pnpm --dir bridge start`): config from the environment, then run until
-// SIGTERM/SIGINT. A bad setting prints one line naming it and exits 1.
-import { SettingError } from '@live-calls/protocol';
+// SIGTERM/SIGINT. A bad setting prints one line naming it and exits 1; so does a NATS that
+// refuses the credentials, at start or later (a supervisor restarts the process).
+import { SettingError, natsServersText } from '@live-calls/protocol';
 import { pino } from 'pino';
-import { startBridge } from './bridge.js';
+import { startBridge, type Bridge } from './bridge.js';
 import { parseConfig, type BridgeConfig } from './config.js';
 
 let config: Readonly<BridgeConfig>;
@@ -15,10 +16,26 @@ try {
 }
 
 const log = pino({ level: config.logLevel, base: { service: 'bridge', source: config.sourceId } });
-log.info({ pbx: config.pbx, nats: config.natsUrl }, 'bridge starting');
+log.info({ pbx: config.pbx, nats: natsServersText(config.nats) }, 'bridge starting');
 
-const bridge = await startBridge(config, log);
+let bridge: Bridge;
+try {
+  bridge = await startBridge(config, log);
+} catch (err) {
+  const reason = err instanceof Error ? err.message : String(err);
+  log.fatal({ err: reason }, 'cannot start');
+  process.stderr.write(`live-calls bridge: NATS ${reason}\n`);
+  process.exit(1);
+}
 let stopping = false;
+
+// nats.js closes the connection for good only when it gives up (a repeated authorization
+// error); the bridge cannot work without it.
+void bridge.nats.closed().then((err) => {
+  if (stopping) return;
+  log.fatal({ err: err?.message }, 'NATS connection closed');
+  process.exit(1);
+});
 
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;

@@ -118,7 +118,81 @@ export class BridgeMetrics {
     registers: [this.registry],
   });
 
+  readonly publishHeld = new Gauge({
+    name: 'bridge_publish_held',
+    help: 'call events held by the bridge while NATS is away',
+    registers: [this.registry],
+  });
+
+  readonly publishBuffered = new Counter({
+    name: 'bridge_publish_buffered_total',
+    help: 'call events held while NATS was away, sent once it came back',
+    registers: [this.registry],
+  });
+
+  readonly publishDropped = new Counter({
+    name: 'bridge_publish_dropped_total',
+    help: 'messages not published, by kind (event, sync) and reason (buffer_full: the hold buffer was full; disconnected: a sync while NATS was away, replaced by the one after the reconnect; closed: connection closed; error: refused by the client)',
+    labelNames: ['kind', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly stateWrites = new Counter({
+    name: 'bridge_state_writes_total',
+    help: 'writes to the state bucket, by op (put, delete) and result (ok, error: will be retried)',
+    labelNames: ['op', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly stateSkipped = new Counter({
+    name: 'bridge_state_skipped_total',
+    help: 'state writes never sent because a newer one for the same call replaced them',
+    registers: [this.registry],
+  });
+
+  readonly stateDropped = new Counter({
+    name: 'bridge_state_dropped_total',
+    help: 'state writes dropped because the write buffer was full, by op',
+    labelNames: ['op'] as const,
+    registers: [this.registry],
+  });
+
+  readonly statePending = new Gauge({
+    name: 'bridge_state_pending',
+    help: 'calls whose state write is waiting or in flight',
+    registers: [this.registry],
+  });
+
+  readonly stateRestored = new Counter({
+    name: 'bridge_state_restored_total',
+    help: 'calls read back from the state bucket at start, by what they were (active, ended: CDR not yet stored, invalid: skipped)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly stateLoads = new Counter({
+    name: 'bridge_state_loads_total',
+    help: 'reads of the state bucket at start, by result (ok, failed: started without it)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    // Every series of a closed label set exists from the start, at 0.
+    for (const reason of ['buffer_full', 'closed', 'error'] as const) {
+      this.publishDropped.inc({ kind: 'event', reason }, 0);
+    }
+    for (const reason of ['disconnected', 'closed', 'error'] as const) {
+      this.publishDropped.inc({ kind: 'sync', reason }, 0);
+    }
+    for (const op of ['put', 'delete'] as const) {
+      for (const result of ['ok', 'error'] as const) this.stateWrites.inc({ op, result }, 0);
+      this.stateDropped.inc({ op }, 0);
+    }
+    for (const kind of ['active', 'ended', 'invalid'] as const) {
+      this.stateRestored.inc({ kind }, 0);
+    }
+    for (const result of ['ok', 'failed'] as const) this.stateLoads.inc({ result }, 0);
   }
 }

@@ -1,5 +1,6 @@
 // What the bridge sits beside: Kamailio or the call simulator, behind one interface, so the
 // bridge assembles, health-checks and closes either the same way.
+import type { CallRecord } from '@live-calls/protocol';
 
 export interface SourceHealth {
   kind: 'kamailio' | 'simulator';
@@ -12,6 +13,11 @@ export interface SourceHealth {
 
 /** A PBX the bridge sits beside. Owns its sockets and timers; close() releases them all. */
 export interface PbxSource {
+  /**
+   * Before start(): the calls a previous bridge process published and had not closed (its
+   * CDR not stored), read back from the state bucket.
+   */
+  restore(records: readonly CallRecord[]): void;
   start(): void;
   /** Reads the PBX's full list now and publishes a sync (also after NATS comes back). */
   requestSync(reason: string): void;

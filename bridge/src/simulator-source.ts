@@ -1,5 +1,6 @@
 // The call simulator as the bridge's PBX (PBX=simulator): its records take the same path
 // as Kamailio's — call.events.<phase>, call.sync every SYNC_INTERVAL_MS, CDRs when ended.
+import { reapedRecord, type CallRecord } from '@live-calls/protocol';
 import { CallSimulator, runSimulator, type SimulatorConfig } from '@live-calls/simulator';
 import type { Logger } from 'pino';
 import type { BridgeMetrics } from './metrics.js';
@@ -29,6 +30,22 @@ export class SimulatorSource implements PbxSource {
     this.#syncIntervalMs = syncIntervalMs;
     this.#sink = sink;
     this.#log = log;
+  }
+
+  /**
+   * The previous process's simulated calls are gone with it (call ids embed the start time,
+   * so none continues): each one still active is ended now as reaped, with its CDR.
+   */
+  restore(records: readonly CallRecord[]): void {
+    const now = Date.now();
+    let reaped = 0;
+    for (const record of records) {
+      if (record.phase === 'ended') continue;
+      this.#sink.record(reapedRecord(record, now));
+      reaped++;
+    }
+    this.#metrics.reaped.inc(reaped);
+    if (reaped > 0) this.#log.info({ calls: reaped }, 'calls of the previous run reaped');
   }
 
   start(): void {
