@@ -130,6 +130,14 @@ describe('startRedisHa', () => {
       /needs a running replica.*restartOldMasterAsReplica/,
     );
   });
+
+  it('failover() without a majority of Sentinels says so', async () => {
+    const [first, second] = ha.sentinelNodes;
+    await Promise.all([first?.kill(), second?.kill()]);
+    await expect(ha.failover()).rejects.toThrow(
+      /needs at least 2 of the 3 Sentinels running, a majority; running: 1/,
+    );
+  });
 });
 
 // A space and a quote: the passwords must survive redis-server's argv and sentinel.conf.

@@ -84,6 +84,8 @@ export interface RedisHa {
 
 const SENTINELS = 3;
 const QUORUM = 2;
+// Sentinel needs a majority of all Sentinels to authorize a failover, whatever the quorum.
+const MAJORITY = Math.floor(SENTINELS / 2) + 1;
 const DEFAULT_MASTER_NAME = 'lc-master';
 const DEFAULT_DOWN_AFTER_MS = 1_000;
 const DEFAULT_FAILOVER_TIMEOUT_MS = 3_000;
@@ -229,14 +231,14 @@ class RedisHaCluster implements RedisHa {
   }
 
   async failover(): Promise<FailoverReport> {
-    await this.#expectReplicaInSync('failover()');
+    await this.#expectFailoverPossible('failover()');
     const oldMaster = this.master();
     await oldMaster.kill();
     return this.#awaitPromotion(oldMaster, Date.now());
   }
 
   async loseWritesOnFailover(write: () => Promise<void>): Promise<FailoverReport> {
-    await this.#expectReplicaInSync('loseWritesOnFailover()');
+    await this.#expectFailoverPossible('loseWritesOnFailover()');
     const oldMaster = this.master();
     const replica = this.replica();
     // A replica that merely sleeps still reads what sits in its socket once continued; cutting
@@ -291,7 +293,13 @@ class RedisHaCluster implements RedisHa {
     return closeAll([...this.#nodes, ...this.sentinelNodes]);
   }
 
-  async #expectReplicaInSync(operation: string): Promise<void> {
+  async #expectFailoverPossible(operation: string): Promise<void> {
+    const running = this.#runningSentinels().length;
+    if (running < MAJORITY) {
+      throw new Error(
+        `${operation} needs at least ${MAJORITY} of the ${SENTINELS} Sentinels running, a majority; running: ${running}`,
+      );
+    }
     if (!this.replica().running) {
       throw new Error(
         `${operation} needs a running replica; after a failover call restartOldMasterAsReplica() first`,
@@ -306,19 +314,26 @@ class RedisHaCluster implements RedisHa {
     let promotedAt: number | undefined;
     await waitUntil(
       async () => {
+        const sentinels = this.#runningSentinels();
         const [named, role] = await Promise.all([
-          Promise.all(this.#runningSentinels().map((sentinel) => this.#namedMaster(sentinel))),
+          Promise.all(sentinels.map((sentinel) => this.#namedMaster(sentinel))),
           this.#role(candidate),
         ]);
         const naming = named.filter((port) => port === candidate.port).length;
-        if (role[0] !== 'master' || naming === 0) return { named, role };
+        const seen = {
+          sentinels: sentinels.map(
+            (sentinel, index) => `${sentinel.url} names port ${named[index]}`,
+          ),
+          [candidate.url]: role,
+        };
+        if (role[0] !== 'master' || naming === 0) return { ...seen, agreed: false };
         promotedAt ??= Date.now();
-        return { named, role, agreed: naming === named.length };
+        return { ...seen, agreed: naming === named.length };
       },
       {
         what: `Sentinel to promote the replica ${candidate.url} of ${this.masterName}`,
         timeoutMs: PROMOTION_TIMEOUT_MS,
-        accept: (state) => state.agreed === true,
+        accept: (state) => state.agreed,
       },
     );
     const agreedAt = Date.now();
