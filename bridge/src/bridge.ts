@@ -149,6 +149,8 @@ export async function startBridge(
         case 'disconnect':
           natsState = 'disconnected';
           publisher.setConnected(false);
+          cdrWriter.setConnected(false);
+          state.setConnected(false);
           metrics.natsConnected.set(0);
           log.warn({ server: status.server }, 'NATS connection lost');
           break;
@@ -160,8 +162,8 @@ export async function startBridge(
           publisher.setConnected(true);
           metrics.natsConnected.set(1);
           log.info({ server: status.server }, 'NATS reconnected');
-          cdrWriter.nudge();
-          state.nudge();
+          cdrWriter.setConnected(true);
+          state.setConnected(true);
           // The backend may have missed events while the bus was away (not before the
           // source starts: its first sync must come after the restore).
           if (started) pbxSource.requestSync('nats reconnect');

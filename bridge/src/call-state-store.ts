@@ -56,6 +56,7 @@ export class CallStateStore {
   #failures = 0;
   #sleep: { timer: NodeJS.Timeout; wake: () => void } | undefined;
   #closed = false;
+  #connected = true;
   #idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -132,9 +133,17 @@ export class CallStateStore {
     this.#offer(key, { op: 'delete' });
   }
 
-  /** Cuts a retry wait short, e.g. when NATS has just reconnected. */
-  nudge(): void {
-    this.#sleep?.wake();
+  /**
+   * Follows the connection: while it is away nothing new is sent (nats.js would drop a
+   * request made then when it dials again, and the write would only fail after its full
+   * timeout); once it is back, waiting writes go out at once.
+   */
+  setConnected(connected: boolean): void {
+    this.#connected = connected;
+    if (connected) {
+      this.#sleep?.wake();
+      this.#pump();
+    }
   }
 
   /** Resolves true once every write is acknowledged, false after `timeoutMs`. */
@@ -150,14 +159,14 @@ export class CallStateStore {
         resolve(false);
       }, timeoutMs);
       this.#idleWaiters.push(done);
-      this.nudge();
+      this.#sleep?.wake();
     });
   }
 
   /** Stops writing; what is still queued is lost (flush first). */
   close(): void {
     this.#closed = true;
-    this.nudge();
+    this.#sleep?.wake();
   }
 
   #offer(key: string, write: StateWrite): void {
@@ -172,7 +181,7 @@ export class CallStateStore {
   }
 
   #pump(): void {
-    if (this.#closed || this.#sleep !== undefined) return;
+    if (this.#closed || !this.#connected || this.#sleep !== undefined) return;
     while (this.#running < this.#opts.concurrency) {
       const next = this.#writes.next();
       if (next === undefined) break;

@@ -45,7 +45,8 @@ export class CdrWriter {
   #running = false;
   #closed = false;
   #failures = 0;
-  #sleep: { timer: NodeJS.Timeout; wake: () => void } | undefined;
+  #connected = true;
+  #sleep: { timer: NodeJS.Timeout | undefined; wake: () => void } | undefined;
   #idleWaiters: (() => void)[] = [];
   readonly #stored: (record: CallRecord) => void;
 
@@ -89,9 +90,14 @@ export class CdrWriter {
     return true;
   }
 
-  /** Cuts a retry wait short, e.g. when NATS has just reconnected. */
-  nudge(): void {
-    this.#sleep?.wake();
+  /**
+   * Follows the connection: while it is away nothing new is sent (nats.js would drop a
+   * publish made then when it dials again, and it would only fail after its ack timeout);
+   * once it is back, a retry wait is cut short.
+   */
+  setConnected(connected: boolean): void {
+    this.#connected = connected;
+    if (connected) this.#sleep?.wake();
   }
 
   /** Resolves true once everything queued is acknowledged, false after `timeoutMs`. */
@@ -107,14 +113,14 @@ export class CdrWriter {
         resolve(true);
       };
       this.#idleWaiters.push(done);
-      this.nudge();
+      this.#sleep?.wake();
     });
   }
 
   /** Stops retrying; what is still queued is lost (flush first). */
   close(): void {
     this.#closed = true;
-    this.nudge();
+    this.#sleep?.wake();
   }
 
   #pump(): void {
@@ -131,6 +137,10 @@ export class CdrWriter {
 
   async #drain(): Promise<void> {
     while (this.#queue.length > 0 && !this.#closed && !this.#nc.isClosed()) {
+      if (!this.#connected) {
+        await this.#wait(Infinity);
+        continue;
+      }
       if (!this.#streamReady) {
         try {
           await this.#ensureStream();
@@ -220,17 +230,20 @@ export class CdrWriter {
 
   #backoff(): Promise<void> {
     this.#failures++;
-    const delay = backoffDelay(this.#failures, {
-      minMs: this.#opts.retryMinMs,
-      maxMs: this.#opts.retryMaxMs,
-    });
+    return this.#wait(
+      backoffDelay(this.#failures, { minMs: this.#opts.retryMinMs, maxMs: this.#opts.retryMaxMs }),
+    );
+  }
+
+  /** Sleeps `ms` (Infinity: until woken by setConnected, flush or close). */
+  #wait(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const wake = () => {
         clearTimeout(timer);
         this.#sleep = undefined;
         resolve();
       };
-      const timer = setTimeout(wake, delay);
+      const timer = Number.isFinite(ms) ? setTimeout(wake, ms) : undefined;
       this.#sleep = { timer, wake };
     });
   }
