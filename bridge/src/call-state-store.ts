@@ -19,6 +19,7 @@ import {
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import { isNoStream } from './jetstream-errors.js';
 import { KeyedWrites } from './keyed-writes.js';
 import type { BridgeMetrics } from './metrics.js';
 import { STATE_BUCKET, sourceToken, stateKey } from './state-key.js';
@@ -214,8 +215,8 @@ export class CallStateStore {
       this.#metrics.stateWrites.inc({ op: write.op, result: 'ok' });
       return true;
     } catch (err) {
-      // Opened again before the retry: the bucket may have moved or been deleted.
-      this.#bucket = undefined;
+      // Deleted under the bridge: created again before the retry.
+      if (isNoStream(err)) this.#bucket = undefined;
       this.#metrics.stateWrites.inc({ op: write.op, result: 'error' });
       if (this.#failures === 0) {
         this.#log.warn({ err: String(err), op: write.op }, 'state write failed, will retry');

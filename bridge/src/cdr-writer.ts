@@ -5,7 +5,6 @@
 // (the oldest unacknowledged ones are the likeliest to be wanted by billing already).
 import { CDR_STREAM, CDR_SUBJECT, backoffDelay, type CallRecord } from '@live-calls/protocol';
 import {
-  JetStreamApiCodes,
   JetStreamApiError,
   StorageType,
   jetstream,
@@ -14,10 +13,8 @@ import {
 } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import { STREAM_NAME_IN_USE, isNoStream } from './jetstream-errors.js';
 import type { BridgeMetrics } from './metrics.js';
-
-/** JetStream API error code for "stream name already in use" (not in JetStreamApiCodes). */
-const STREAM_NAME_IN_USE = 10058;
 
 export interface CdrWriterOptions {
   bufferMax: number;
@@ -247,10 +244,4 @@ export class CdrWriter {
       this.#sleep = { timer, wake };
     });
   }
-}
-
-function isNoStream(err: unknown): boolean {
-  if (err instanceof JetStreamApiError) return err.code === JetStreamApiCodes.StreamNotFound;
-  // A publish to a subject no stream takes gets "no responders" from the server.
-  return err instanceof Error && /no responders|stream not found/i.test(err.message);
 }

@@ -59,9 +59,13 @@ export class BusRecorder {
     return out;
   }
 
-  /** Every message in the CDR stream: its message id and record. */
+  /**
+   * Every message in the CDR stream: its message id and record. Requests time out soon, so a
+   * caller polling right after a NATS restart (a request made while the client redials is
+   * lost) tries again quickly.
+   */
   async cdrs(): Promise<{ msgId: string; record: CallRecord }[]> {
-    const jsm = await jetstreamManager(this.nc);
+    const jsm = await jetstreamManager(this.nc, { timeout: 1500 });
     let info;
     try {
       info = await jsm.streams.info(CDR_STREAM);
