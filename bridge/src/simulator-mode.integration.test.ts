@@ -45,3 +45,23 @@ it('publishes simulated events, periodic syncs and CDRs', async () => {
   const ready = await fetch(`http://127.0.0.1:${bridge.healthPort}/readyz`);
   expect(ready.status).toBe(200);
 }, 30_000);
+
+it('lists in each sync every call that had begun by its ts and not yet ended', async () => {
+  await expect
+    .poll(() => bus.completeSyncs().length, { timeout: 10_000 })
+    .toBeGreaterThanOrEqual(4);
+  const began = new Map<string, number>();
+  const ended = new Map<string, number>();
+  for (const { record } of bus.events) {
+    if (record.phase === 'setup') began.set(record.id, record.ts);
+    if (record.phase === 'ended') ended.set(record.id, record.ts);
+  }
+  for (const sync of bus.completeSyncs()) {
+    const listed = new Set(sync.calls.map((c) => c.id));
+    // A call the backend would reap: begun at or before the sync's ts, still up, not listed.
+    const unlisted = [...began]
+      .filter(([id, at]) => at <= sync.ts && (ended.get(id) ?? Infinity) > sync.ts)
+      .filter(([id]) => !listed.has(id));
+    expect(unlisted, `sync ${sync.syncId} at ${sync.ts}`).toEqual([]);
+  }
+});

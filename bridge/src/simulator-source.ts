@@ -59,7 +59,10 @@ export class SimulatorSource implements PbxSource {
 
   requestSync(_reason: string): void {
     if (!this.#sim) return;
-    const ts = Date.now();
+    // The list is as of the simulator's clock, which trails the wall clock between runs of
+    // the driver: a sync stamped later would let the backend reap a call that arrives in
+    // that gap (its ts is before the sync's, yet the list could not hold it).
+    const ts = this.#sim.clockMs;
     this.#sink.sync(this.#sim.active(), ts);
     this.#lastSyncAt = ts;
     this.#metrics.syncs.inc({ result: 'ok' });
