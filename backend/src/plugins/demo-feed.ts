@@ -12,10 +12,12 @@ export default fp<{ config: Config; simulator: SimulatorConfig }>(
     let syncTimer: NodeJS.Timeout | undefined;
     let syncCount = 0;
     const sync = () => {
-      // Split like a bridge does: a big active list does not fit one part.
+      // Split like a bridge does: a big active list does not fit one part. Stamped with the
+      // simulator's clock: the list is as of then (a later stamp would reap calls that
+      // arrive in between).
       const parts = buildSyncParts(
         simulatorConfig.source,
-        Date.now(),
+        simulator.clockMs,
         `demo-${++syncCount}`,
         simulator.active(),
       );
