@@ -171,6 +171,13 @@ async function main(): Promise<void> {
 
   await bridge.cdr.flush(30_000);
   const cdrPending = bridge.cdr.pending;
+  await bridge.state.flush(30_000);
+  const stateWrites = async (op: string) => {
+    const data = await bridge.metrics.stateWrites.get();
+    return data.values.filter((v) => v.labels.op === op).reduce((n, v) => n + v.value, 0);
+  };
+  const skipped = (await bridge.metrics.stateSkipped.get()).values[0]?.value ?? 0;
+  const state = `${await stateWrites('put')} puts, ${await stateWrites('delete')} deletes, ${skipped} writes replaced or never needed`;
   await sub.close();
   await bridge.close();
   socket.destroy();
@@ -190,6 +197,9 @@ async function main(): Promise<void> {
       `p50 ${percentile(latencies, 50).toFixed(3)} ms, p99 ${percentile(latencies, 99).toFixed(3)} ms, max ${percentile(latencies, 100).toFixed(3)} ms`,
   );
   console.log(`CDRs still pending after flush: ${cdrPending}`);
+  console.log(
+    `state bucket (${CALLS + callNo} calls): ${state}; still pending ${bridge.state.pending}`,
+  );
 }
 
 await main();
