@@ -85,7 +85,8 @@ export async function startBridge(
     nc = await connectNats(config.nats, `live-calls-bridge/${config.sourceId}`);
   } catch (err) {
     await health.close();
-    throw err;
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new Error(`NATS ${natsServersText(config.nats)}: ${reason}`, { cause: err });
   }
   natsState = 'connected';
   metrics.natsConnected.set(1);
@@ -195,7 +196,10 @@ export async function startBridge(
       const deadline = Date.now() + config.shutdownTimeoutMs;
       const flushed = await cdrWriter.flush(config.shutdownTimeoutMs);
       if (!flushed) {
-        log.error({ pending: cdrWriter.pending }, 'shutdown: CDRs not acknowledged in time, lost');
+        log.error(
+          { pending: cdrWriter.pending },
+          'shutdown: CDRs not acknowledged in time; the next start writes those the state bucket holds',
+        );
       }
       cdrWriter.close();
       // What stays unwritten is repaired at the next start (a call ended since is reaped).

@@ -24,7 +24,7 @@ try {
 } catch (err) {
   const reason = err instanceof Error ? err.message : String(err);
   log.fatal({ err: reason }, 'cannot start');
-  process.stderr.write(`live-calls bridge: NATS ${reason}\n`);
+  process.stderr.write(`live-calls bridge: ${reason}\n`);
   process.exit(1);
 }
 let stopping = false;
