@@ -65,3 +65,45 @@ it('lists in each sync every call that had begun by its ts and not yet ended', a
     expect(unlisted, `sync ${sync.syncId} at ${sync.ts}`).toEqual([]);
   }
 });
+
+it('a restarted simulator bridge reaps the calls its predecessor left up, one CDR each', async () => {
+  await expect
+    .poll(() => bus.events.filter((e) => e.record.phase === 'answered').length, { timeout: 10_000 })
+    .toBeGreaterThan(0);
+  await bridge.close();
+  // What the first run left up: published, not ended.
+  const ended = new Set(
+    bus.events.filter((e) => e.record.phase === 'ended').map((e) => e.record.id),
+  );
+  const leftUp = new Set(bus.events.map((e) => e.record.id).filter((id) => !ended.has(id)));
+  expect(leftUp.size).toBeGreaterThan(0);
+  expect(bridge.report().state.pending).toBe(0);
+
+  bridge = await startBridge(
+    parseConfig({
+      NATS_URL: nats.url,
+      SOURCE_ID: 'sim-it',
+      PBX: 'simulator',
+      SIM_CPS: '1',
+      SYNC_INTERVAL_MS: '60000',
+      HEALTH_PORT: '0',
+    }),
+    pino({ level: 'silent' }),
+    { defaultMetrics: false },
+  );
+  expect(bridge.report().state.restored).toBe(leftUp.size);
+  const reapedIds = () =>
+    bus.events
+      .filter((e) => e.record.phase === 'ended' && e.record.end?.reason === 'reaped')
+      .map((e) => e.record.id);
+  await expect.poll(() => reapedIds().sort(), { timeout: 5000 }).toEqual([...leftUp].sort());
+  await expect
+    .poll(
+      async () => {
+        const cdrIds = (await bus.cdrs()).map((c) => c.msgId);
+        return [...leftUp].filter((id) => cdrIds.filter((c) => c === id).length === 1).length;
+      },
+      { timeout: 10_000 },
+    )
+    .toBe(leftUp.size);
+}, 30_000);
