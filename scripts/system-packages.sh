@@ -9,6 +9,8 @@ declare -A wanted=(
   [caddy]=caddy
   [kamailio]=kamailio
   [chromium]=chromium
+  # promtool checks and unit-tests the Prometheus rules in infra/prometheus/.
+  [promtool]=prometheus
 )
 modules_dir=/usr/lib/x86_64-linux-gnu/kamailio/modules
 
