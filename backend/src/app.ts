@@ -1,6 +1,5 @@
 // The backend as a Fastify plugin tree: clients (store, bus) are named plugins that own
 // their connections; routes only use what the instance is decorated with.
-import { fastifySSE } from '@fastify/sse';
 import type { FastifyError, FastifyInstance, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from './config.js';
@@ -61,7 +60,6 @@ async function liveCalls(instance: FastifyInstance, config: Config): Promise<voi
   // First: the API description is generated from the routes registered after it.
   await instance.register(openapi);
   await instance.register(httpSecurity, { corsOrigins: config.corsOrigins });
-  await instance.register(fastifySSE);
   await instance.register(metrics);
   await instance.register(authPlugin, { auth: config.auth });
   await instance.register(liveStore, { config });

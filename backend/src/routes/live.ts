@@ -1,6 +1,8 @@
 // The live API: the SSE stream and the snapshot (docs/interface/http.md, docs/interface/sse.md).
 import type { FastifyPluginCallback } from 'fastify';
-import { errorBody, tooManyRequests, unavailable } from '../errors.js';
+import { HttpError, tooManyRequests, unavailable } from '../errors.js';
+import { acceptsEventStream } from '../stream/accept.js';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import { slices, snapshotParts } from '../stream/sse-frames.js';
 import { LIVE_EVENTS_DOC } from './live-events.js';
@@ -56,7 +58,14 @@ const snapshotSchema = {
   },
 } as const;
 
-const NOT_ACCEPTABLE = errorBody('not_acceptable', 'this endpoint only produces text/event-stream');
+/** The stream's own headers, beside the security headers every answer carries. */
+const STREAM_HEADERS = {
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+  // Tells buffering proxies (nginx) to pass events through at once.
+  'x-accel-buffering': 'no',
+} as const;
 
 /** What a client refused for too many streams is told to wait. */
 const STREAM_RETRY_AFTER_S = 10;
@@ -65,16 +74,14 @@ const live: FastifyPluginCallback = (app, _opts, done) => {
   app.get<{ Querystring: LiveQuery; Headers: { 'last-event-id'?: string } }>(
     '/api/v1/live/calls',
     {
-      sse: { kind: 'only', heartbeat: false },
       // A HEAD must not open (and count) a stream.
       exposeHeadRoute: false,
-      // @fastify/sse answers a client that refuses event streams itself: in our error body.
-      preSerialization: async (_request, reply, payload) =>
-        reply.statusCode === 406 ? NOT_ACCEPTABLE : payload,
       schema: streamSchema,
       onRequest: app.requireSession,
     },
-    async (request, reply) => {
+    (request, reply) => {
+      if (!acceptsEventStream(request.headers.accept))
+        throw new HttpError(406, 'not_acceptable', 'this endpoint only produces text/event-stream');
       if (!app.hub.accepting) throw unavailable('shutting down; reconnect to another instance');
       const session = request.session;
       const scope = scopeFor(session, request.query.company_id);
@@ -91,9 +98,14 @@ const live: FastifyPluginCallback = (app, _opts, done) => {
       }
       // The header wins: it is what a reconnecting EventSource sends.
       const lastEventId = request.headers['last-event-id'] ?? request.query.last_event_id;
-      reply.sse.keepAlive();
-      reply.sse.sendHeaders();
-      await app.hub.open(
+      // From here the stream is the hub's: Fastify lets go of the response, so nothing of the
+      // request's framework objects stays alive for the stream's life (docs/adr/0012).
+      reply.hijack();
+      reply.raw.writeHead(200, {
+        ...(reply.getHeaders() as OutgoingHttpHeaders),
+        ...STREAM_HEADERS,
+      });
+      void app.hub.open(
         reply.raw,
         {
           sub: session.sub,
