@@ -99,7 +99,7 @@ const live: FastifyPluginCallback = (app, _opts, done) => {
       // The header wins: it is what a reconnecting EventSource sends.
       const lastEventId = request.headers['last-event-id'] ?? request.query.last_event_id;
       // From here the stream is the hub's: Fastify lets go of the response, so nothing of the
-      // request's framework objects stays alive for the stream's life (docs/adr/0012).
+      // request's framework objects stays alive for the stream's life (ADR-0001, note).
       reply.hijack();
       reply.raw.writeHead(200, {
         ...(reply.getHeaders() as OutgoingHttpHeaders),
