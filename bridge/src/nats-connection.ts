@@ -14,7 +14,7 @@ import {
 } from '@nats-io/transport-node';
 
 /** Connection options for `settings`; reads the .creds file named by NATS_CREDS. */
-export function natsConnectOptions(settings: NatsSettings, name: string): ConnectionOptions {
+function natsConnectOptions(settings: NatsSettings, name: string): ConnectionOptions {
   const { servers, user, pass, token, credsFile, caFile } = settings;
   return {
     servers: [...servers],

@@ -18,8 +18,8 @@ import {
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { BridgeMetrics } from './metrics.js';
 
-export type PublishKind = 'event' | 'sync';
-export type DropReason = 'buffer_full' | 'disconnected' | 'closed' | 'error';
+type PublishKind = 'event' | 'sync';
+type DropReason = 'buffer_full' | 'disconnected' | 'closed' | 'error';
 
 interface Held {
   phase: Phase;
@@ -43,11 +43,6 @@ export class NatsPublisher {
     this.#source = source;
     this.#maxBytes = maxBytes;
     this.#metrics = metrics;
-  }
-
-  /** Events waiting for NATS to come back. */
-  get held(): number {
-    return this.#held.length;
   }
 
   /**
