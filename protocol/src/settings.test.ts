@@ -66,6 +66,12 @@ describe('settings', () => {
     expect(err.message).not.toContain('\n');
   });
 
+  it('never shows the credentials of a URL it refuses', () => {
+    const err = errorOf(() => urlSetting({ N: 'http://lc:s3cret@a:4222' }, 'N', ['nats:']));
+    expect(err.message).not.toContain('s3cret');
+    expect(err.message).toContain("'http://…@a:4222'");
+  });
+
   it('bounds and quotes the value it shows', () => {
     const err = errorOf(() => integerSetting({ P: `1\n${'x'.repeat(500)}` }, 'P', 1, 0, 9));
     expect(err.message.length).toBeLessThan(160);

@@ -101,15 +101,16 @@ export function urlSetting(
   const raw = textSetting(env, name) ?? fallback;
   if (raw === undefined) return undefined;
   for (const part of raw.split(',')) {
+    const shown = shownValue(withoutUserinfo(part.trim()));
     let url: URL;
     try {
       url = new URL(part.trim());
     } catch {
-      throw new SettingError(name, `must be a URL, got ${shownValue(part.trim())}`);
+      throw new SettingError(name, `must be a URL, got ${shown}`);
     }
     if (!protocols.includes(url.protocol)) {
       const names = protocols.map((p) => p.slice(0, -1)).join(' or ');
-      throw new SettingError(name, `must be a ${names} URL, got ${shownValue(part.trim())}`);
+      throw new SettingError(name, `must be a ${names} URL, got ${shown}`);
     }
   }
   return raw;
