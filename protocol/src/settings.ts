@@ -88,6 +88,11 @@ export function choiceSetting<T extends string>(
   return raw as T;
 }
 
+/** A URL as an error may show it: whatever stands before an `@` (a password) is masked. */
+function withoutUserinfo(text: string): string {
+  return text.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/@]*@/, '$1…@');
+}
+
 /**
  * One URL, or a comma-separated list of them (the servers of one cluster), each with one
  * of `protocols` (`'nats:'`, `'redis:'`, …). Returns the raw text.
