@@ -28,6 +28,14 @@ function start(env: Record<string, string>): {
   return { child, stderr: () => err, stdout: () => out };
 }
 
+/** The backend's /readyz status, 0 while it does not answer at all. */
+function readyStatus(url: string): Promise<number> {
+  return fetch(`${url}/readyz`).then(
+    (r) => r.status,
+    () => 0,
+  );
+}
+
 /** Signs in as an embedded demo user; returns the session cookie header. */
 async function signIn(url: string, user = 'admin'): Promise<Record<string, string>> {
   const response = await fetch(`${url}/api/v1/auth/login`, {
@@ -80,16 +88,7 @@ describe('backend process', () => {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       expect(exited).toBe(false);
       await nats.start();
-      await expect
-        .poll(
-          () =>
-            fetch(`${url}/readyz`).then(
-              (r) => r.status,
-              () => 0,
-            ),
-          { timeout: 20_000 },
-        )
-        .toBe(200);
+      await expect.poll(() => readyStatus(url), { timeout: 20_000 }).toBe(200);
     } finally {
       await Promise.allSettled([redis.close(), nats.close()]);
     }
@@ -99,16 +98,7 @@ describe('backend process', () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     start({ PORT: String(port), SIM_CPS: '200', SIM_MAX_ACTIVE: '3000', SYNC_INTERVAL_MS: '1000' });
-    await expect
-      .poll(
-        () =>
-          fetch(`${url}/readyz`).then(
-            (r) => r.status,
-            () => 0,
-          ),
-        { timeout: 15_000 },
-      )
-      .toBe(200);
+    await expect.poll(() => readyStatus(url), { timeout: 15_000 }).toBe(200);
     const session = await signIn(url);
     // ~700 bytes a record: past ~750 active calls a sync no longer fits one 512 KiB part.
     const snapshot = async () =>
@@ -139,16 +129,7 @@ describe('backend process', () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const { child } = start({ PORT: String(port), SIM_CPS: '50', SIM_SEED: '7' });
-    await expect
-      .poll(
-        () =>
-          fetch(`${url}/readyz`).then(
-            (r) => r.status,
-            () => 0,
-          ),
-        { timeout: 15_000 },
-      )
-      .toBe(200);
+    await expect.poll(() => readyStatus(url), { timeout: 15_000 }).toBe(200);
     const session = await signIn(url, 'noc');
     const snapshot = await vi.waitFor(
       async () => {
