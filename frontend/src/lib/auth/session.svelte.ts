@@ -1,7 +1,8 @@
 // Who is signed in. The cookie is HttpOnly, so the browser asks the server (`/auth/me`)
 // rather than reading a token; the role only shapes the UI — the server enforces scope.
-import type { Role, Session } from '@live-calls/protocol';
+import { backoffDelay, type Role, type Session } from '@live-calls/protocol';
 import { ApiError, getJson, postJson } from '../api/http.js';
+import { RECONNECT_BACKOFF } from '../live/live-connection.js';
 
 export type SessionState =
   | { kind: 'loading' }
@@ -9,7 +10,8 @@ export type SessionState =
   /** The server has no auth endpoints (yet): the wall works as an anonymous admin. */
   | { kind: 'anonymous'; session: Session }
   | { kind: 'signed-out'; message: string | null }
-  | { kind: 'unreachable'; message: string };
+  /** The server could not be asked; `load()` runs again by itself at local ms `retryAt`. */
+  | { kind: 'unreachable'; message: string; retryAt: number };
 
 const ANONYMOUS: Session = Object.freeze({
   sub: 'anonymous',
@@ -27,6 +29,9 @@ export const ROLE_LABELS: Record<Role, string> = {
 
 export class SessionManager {
   #state = $state<SessionState>({ kind: 'loading' });
+  /** Failed loads in a row: a wall started during an outage keeps asking, with back-off. */
+  #attempt = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   get state(): SessionState {
     return this.#state;
@@ -39,11 +44,14 @@ export class SessionManager {
 
   /** Asks the server who we are. */
   async load(): Promise<void> {
+    clearTimeout(this.#retryTimer);
     try {
       const session = await getJson<Session>('/api/v1/auth/me');
+      this.#attempt = 0;
       this.#state = { kind: 'signed-in', session };
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
+      if (error.status === 401 || error.status === 404) this.#attempt = 0;
       if (error.status === 401) {
         // Keep a message an expiry left behind for the login page.
         const message = this.#state.kind === 'signed-out' ? this.#state.message : null;
@@ -51,9 +59,13 @@ export class SessionManager {
       } else if (error.status === 404) {
         this.#state = { kind: 'anonymous', session: ANONYMOUS };
       } else {
+        this.#attempt++;
+        const delay = backoffDelay(this.#attempt, RECONNECT_BACKOFF);
+        this.#retryTimer = setTimeout(() => void this.load(), delay);
         this.#state = {
           kind: 'unreachable',
           message: error.status === 0 ? error.message : `The server answered ${error.status}.`,
+          retryAt: Date.now() + delay,
         };
       }
     }

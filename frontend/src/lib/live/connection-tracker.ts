@@ -22,6 +22,10 @@ export interface ConnectionView {
   lastSync: LastSync | null;
   /** Live, but nothing (not even a ping) for well over a heartbeat. */
   silent: boolean;
+  /** Local ms since when the stream has not been live; null while it is. */
+  failingSince: number | null;
+  /** Local ms of the next reconnect this tab scheduled itself; null if none is pending. */
+  retryAt: number | null;
 }
 
 /** Reconnecting for longer than this reads as offline. */
@@ -33,6 +37,7 @@ export class ConnectionTracker {
   #state: LinkState = 'connecting';
   #attempt = 0;
   #failingSince: number | null = null;
+  #retryAt: number | null = null;
   #browserOffline = false;
   #lastEventAt: number | null = null;
   #lastSync: LastSync | null = null;
@@ -46,6 +51,7 @@ export class ConnectionTracker {
     this.#state = 'live';
     this.#attempt = 0;
     this.#failingSince = null;
+    this.#retryAt = null;
     this.#lastEventAt = now;
     this.#heartbeatMs = payload.heartbeat_ms > 0 ? payload.heartbeat_ms : DEFAULT_HEARTBEAT_MS;
     this.#connects++;
@@ -101,6 +107,11 @@ export class ConnectionTracker {
     this.#failingSince ??= now;
   }
 
+  /** A reconnect is due at local ms `at` (the back-off after the browser gave up). */
+  onRetryScheduled(at: number): void {
+    this.#retryAt = at;
+  }
+
   setBrowserOffline(offline: boolean): void {
     this.#browserOffline = offline;
   }
@@ -110,6 +121,7 @@ export class ConnectionTracker {
     this.#state = 'connecting';
     this.#attempt = 0;
     this.#failingSince = null;
+    this.#retryAt = null;
     this.#lastEventAt = null;
     this.#lastSync = null;
     this.#connects = 0;
@@ -136,6 +148,8 @@ export class ConnectionTracker {
       lastEventAt: this.#lastEventAt,
       lastSync: this.#lastSync === null ? null : { ...this.#lastSync },
       silent,
+      failingSince: state === 'live' || state === 'connecting' ? null : this.#failingSince,
+      retryAt: this.#retryAt !== null && this.#retryAt > now ? this.#retryAt : null,
     };
   }
 }

@@ -13,6 +13,7 @@ import { ConcurrencyHistory, type HistoryPoint } from './concurrency-history.js'
 import type { ConnectionView } from './connection-tracker.js';
 import { LiveConnection } from './live-connection.js';
 import { LiveModel, type ListedCall } from './live-model.js';
+import { isStale } from './stale-state.js';
 
 /** The view is rebuilt at most this often while calls change. */
 const REBUILD_EVERY_MS = 400;
@@ -79,6 +80,10 @@ export class LiveCalls {
         this.#model.connection.setBrowserOffline(!online);
         this.#publishConnection();
       },
+      retryScheduled: (at) => {
+        this.#model.connection.onRetryScheduled(at);
+        this.#publishConnection();
+      },
       sessionEnded: () => this.#expire('Your session ended. Sign in again to resume.'),
       lastEventId: () => this.#model.lastEventId,
     });
@@ -87,7 +92,7 @@ export class LiveCalls {
   get view(): CallView {
     return this.#view;
   }
-  /** Server time, ticking four times a second. */
+  /** Server time, ticking four times a second; frozen while the stream is not live. */
   get now(): number {
     return this.#now;
   }
@@ -157,6 +162,11 @@ export class LiveCalls {
     this.#publishAll();
   }
 
+  /** Reconnects now instead of waiting out the back-off (the offline band's button). */
+  retryNow(): void {
+    if (this.#running) this.#link.reconnectNow();
+  }
+
   setQuery(filter: CallFilter, sort: CallSort): void {
     this.#filter = filter;
     this.#sort = sort;
@@ -204,9 +214,11 @@ export class LiveCalls {
     const local = Date.now();
     if (document.hidden && local - this.#lastRebuild >= HIDDEN_FLUSH_MS) this.#flush();
     if (this.#model.expire(local)) this.#viewDirty = true;
-    this.#now = this.#model.clock.now(local);
     this.#localNow = local;
     const connection = this.#publishConnection();
+    // Stale figures stay where they were when the stream was lost: durations that kept
+    // counting would pretend the wall is live.
+    if (!isStale(connection)) this.#now = this.#model.clock.now(local);
     if (connection.silent && this.#link.streaming) {
       // A proxy can keep a dead stream open; nothing for 2.5 heartbeats means reconnect.
       this.#model.connection.onError(local);

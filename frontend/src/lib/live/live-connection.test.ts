@@ -47,6 +47,7 @@ let received: {
   errors: number;
   online: boolean[];
   sessionEnded: number;
+  retries: number[];
 };
 
 function latest(): FakeEventSource {
@@ -61,6 +62,7 @@ function connection(): LiveConnection {
     error: () => received.errors++,
     network: (online) => received.online.push(online),
     sessionEnded: () => received.sessionEnded++,
+    retryScheduled: (at) => received.retries.push(at),
     lastEventId: () => lastEventId,
   };
   return new LiveConnection(handlers, (url) => {
@@ -91,7 +93,7 @@ beforeEach(() => {
   network = new EventTarget();
   authStatus = 200;
   lastEventId = null;
-  received = { events: [], errors: 0, online: [], sessionEnded: 0 };
+  received = { events: [], errors: 0, online: [], sessionEnded: 0, retries: [] };
   vi.stubGlobal('EventSource', FakeEventSource);
   vi.stubGlobal('window', network);
   vi.stubGlobal('navigator', { onLine: true });
@@ -127,8 +129,13 @@ describe('LiveConnection', () => {
     for (const base of [1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000]) {
       await serverFails();
       expect(link.streaming).toBe(false);
+      // The page is told when, so it can count down to it.
+      const due = received.retries.at(-1)! - Date.now();
+      expect(due).toBeGreaterThanOrEqual(base * 0.75);
+      expect(due).toBeLessThanOrEqual(base * 1.25);
       await expectReconnectBetween(base * 0.75, base * 1.25);
     }
+    expect(received.retries).toHaveLength(7);
     expect(received.errors).toBe(7);
     link.stop();
   });

@@ -17,6 +17,8 @@ export interface LiveConnectionHandlers {
   error(): void;
   /** The browser's network went away or came back (also said once at start). */
   network(online: boolean): void;
+  /** The next reconnect is due at local ms `at`. */
+  retryScheduled(at: number): void;
   /** A reconnect found the session over (a 401): nothing more is tried. */
   sessionEnded(): void;
   /** Where a (re)connect resumes from. */
@@ -109,9 +111,8 @@ export class LiveConnection {
     if (!this.#active) return;
     this.#attempt++;
     clearTimeout(this.#retryTimer);
-    this.#retryTimer = setTimeout(
-      () => this.reconnectNow(),
-      backoffDelay(this.#attempt, RECONNECT_BACKOFF),
-    );
+    const delay = backoffDelay(this.#attempt, RECONNECT_BACKOFF);
+    this.#retryTimer = setTimeout(() => this.reconnectNow(), delay);
+    this.#handlers.retryScheduled(Date.now() + delay);
   }
 }
