@@ -18,6 +18,8 @@ import httpSecurity from './plugins/http-security.js';
 import health from './routes/health.js';
 import live from './routes/live.js';
 import openapi from './routes/openapi.js';
+import history from './routes/history.js';
+import recent from './routes/recent.js';
 import stats from './routes/stats.js';
 
 async function liveCalls(instance: FastifyInstance, config: Config): Promise<void> {
@@ -73,6 +75,8 @@ async function liveCalls(instance: FastifyInstance, config: Config): Promise<voi
   await instance.register(auth, { sessionTtlS: config.auth.sessionTtlS });
   await instance.register(live);
   await instance.register(stats);
+  await instance.register(history);
+  await instance.register(recent);
   await instance.register(dashboard, { config });
 }
 

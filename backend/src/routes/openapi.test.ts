@@ -19,6 +19,8 @@ const API = [
   'GET /api/v1/live/calls',
   'GET /api/v1/live/calls/snapshot',
   'GET /api/v1/live/stats',
+  'GET /api/v1/live/history',
+  'GET /api/v1/live/recent',
   'POST /api/v1/auth/login',
   'POST /api/v1/auth/logout',
   'GET /api/v1/auth/me',

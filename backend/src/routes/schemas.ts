@@ -167,6 +167,27 @@ const statsSchema = {
   },
 } as const;
 
+const historySampleSchema = {
+  $id: 'HistorySample',
+  type: 'object',
+  description: 'One minute of a scope’s history.',
+  required: ['t', 'active', 'answered', 'cps', 'asr'],
+  properties: {
+    t: { ...msTime, description: 'Start of the minute, ms since epoch' },
+    active: {
+      ...integer,
+      description:
+        'Highest number of concurrent calls in the minute (the count held, if it did not change)',
+    },
+    answered: { ...integer, description: 'Calls answered in the minute' },
+    cps: { type: 'number', description: 'Call attempts in the minute / 60' },
+    asr: {
+      type: ['number', 'null'],
+      description: 'Answered / attempts × 100 in the minute; null without attempts',
+    },
+  },
+} as const;
+
 const sessionSchema = {
   $id: 'Session',
   type: 'object',
@@ -217,6 +238,7 @@ export const SHARED_SCHEMAS = [
   sourceStatusSchema,
   snapshotSchema,
   statsSchema,
+  historySampleSchema,
   sessionSchema,
   connectedSchema,
   pingSchema,

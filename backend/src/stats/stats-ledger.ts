@@ -18,9 +18,16 @@ import {
   type Direction,
   type StatsPayload,
 } from '@live-calls/protocol';
+import { BUCKET_MS, bucketOf, minuteOf, PEAK_MINUTE_MS } from './clock.js';
+import {
+  emptyMinute,
+  firstMinute,
+  HISTORY_MINUTES,
+  type MinuteCounts,
+  type RawHistory,
+} from './history.js';
 
-export const BUCKET_MS = 10_000;
-export const PEAK_MINUTE_MS = 60_000;
+export { BUCKET_MS, bucketOf, minuteOf, PEAK_MINUTE_MS } from './clock.js';
 /** Buckets of the CPS window (1 min). */
 export const CPS_BUCKETS = 6;
 /** Buckets of the ASR/ACD window (15 min). */
@@ -81,8 +88,6 @@ export function talkMsOf(record: CallRecord): number | null {
   return Math.max(0, record.ended_at - record.answered_at);
 }
 
-export const bucketOf = (now: number): number => Math.floor(now / BUCKET_MS);
-export const minuteOf = (now: number): number => Math.floor(now / PEAK_MINUTE_MS);
 /** The oldest minute that still overlaps the last hour. */
 export const oldestPeakMinute = (now: number): number =>
   Math.floor((now - PEAK_MINUTES * PEAK_MINUTE_MS) / PEAK_MINUTE_MS);
@@ -174,6 +179,8 @@ export interface LedgerCall {
 }
 
 interface ScopeState {
+  /** '' for all calls, else the company. */
+  key: string;
   live: LiveCounts;
   peaks: Map<number, PeakEntry>;
 }
@@ -183,10 +190,12 @@ interface ScopeState {
  * apply script.
  */
 export class StatsLedger {
-  readonly #all: ScopeState = { live: new Map(), peaks: new Map() };
+  readonly #all: ScopeState = { key: '', live: new Map(), peaks: new Map() };
   readonly #companies = new Map<string, ScopeState>();
   /** Bucket → scope ('' = all) → counters. */
   readonly #windows = new Map<number, Map<string, WindowCounts>>();
+  /** Minute → scope ('' = all) → counters of the history (stats/history.ts). */
+  readonly #minutes = new Map<number, Map<string, MinuteCounts>>();
   #lastBucket = Number.NEGATIVE_INFINITY;
 
   /**
@@ -237,11 +246,26 @@ export class StatsLedger {
     };
   }
 
+  /** The history counters of one scope over the `minutes` newest minutes. */
+  rawHistory(company: string | null, now: number, minutes: number): RawHistory {
+    this.#sweep(now);
+    const scope = company === null ? this.#all : this.#companies.get(company);
+    const key = company ?? '';
+    const first = firstMinute(now, minutes);
+    const found = new Map<number, MinuteCounts>();
+    for (const [minute, scopes] of this.#minutes) {
+      const counts = scopes.get(key);
+      if (minute >= first && counts !== undefined) found.set(minute, { ...counts });
+    }
+    return { active: scope?.live.get('active') ?? 0, minutes: found };
+  }
+
   clear(): void {
     this.#all.live.clear();
     this.#all.peaks.clear();
     this.#companies.clear();
     this.#windows.clear();
+    this.#minutes.clear();
   }
 
   #contribute(c: Contribution, n: number, now: number): void {
@@ -270,19 +294,33 @@ export class StatsLedger {
     else scope.live.set(field, value);
   }
 
-  /** Samples the scope's active count into its current minute (first highest wins). */
+  /**
+   * Samples the scope's active count into its current minute (first highest wins), and into
+   * the minute's history: the count it began with (first sample) and its highest.
+   */
   #observe(scope: ScopeState, now: number): void {
     const count = scope.live.get('active') ?? 0;
     const minute = minuteOf(now);
     const entry = scope.peaks.get(minute);
     if (entry === undefined || count > entry.count)
       scope.peaks.set(minute, { minute, count, at: now });
+    const counts = this.#minute(minute, scope.key);
+    counts.st ??= count;
+    if (counts.pk === null || count > counts.pk) counts.pk = count;
+  }
+
+  #minute(minute: number, key: string): MinuteCounts {
+    let scopes = this.#minutes.get(minute);
+    if (scopes === undefined) this.#minutes.set(minute, (scopes = new Map<string, MinuteCounts>()));
+    let counts = scopes.get(key);
+    if (counts === undefined) scopes.set(key, (counts = emptyMinute()));
+    return counts;
   }
 
   #scope(company: string): ScopeState {
     let scope = this.#companies.get(company);
     if (scope === undefined) {
-      scope = { live: new Map(), peaks: new Map() };
+      scope = { key: company, live: new Map(), peaks: new Map() };
       this.#companies.set(company, scope);
     }
     return scope;
@@ -296,6 +334,7 @@ export class StatsLedger {
       let counts = scopes.get(key);
       if (counts === undefined) scopes.set(key, (counts = emptyCounts()));
       counts[field] += n;
+      if (field === 'att' || field === 'ans') this.#minute(minuteOf(now), key)[field] += n;
     }
   }
 
@@ -306,6 +345,8 @@ export class StatsLedger {
     this.#lastBucket = bucket;
     const oldestBucket = bucket - RATIO_BUCKETS - 1;
     for (const b of this.#windows.keys()) if (b < oldestBucket) this.#windows.delete(b);
+    const oldestHistory = firstMinute(now, HISTORY_MINUTES);
+    for (const m of this.#minutes.keys()) if (m < oldestHistory) this.#minutes.delete(m);
     const oldestMinute = oldestPeakMinute(now);
     for (const [company, scope] of [['', this.#all] as const, ...this.#companies]) {
       for (const m of scope.peaks.keys()) if (m < oldestMinute) scope.peaks.delete(m);

@@ -8,6 +8,8 @@ import type {
   StatsPayload,
   SyncMessage,
 } from '@live-calls/protocol';
+import type { HistorySample } from '../stats/history.js';
+import type { RecentQuery } from './recent-ended.js';
 
 /** One accepted change, as kept in the replay log and streamed. */
 export interface LogEvent {
@@ -78,6 +80,16 @@ export interface LiveStore {
    * so every instance reports the same numbers (the `stats` event).
    */
   stats(company: string | null, now: number): Promise<StatsPayload>;
+  /**
+   * One sample per minute of the `minutes` newest (1 to 1440) of one company (or all), from
+   * counters the apply step keeps per minute (stats/history.ts), oldest first.
+   */
+  history(company: string | null, now: number, minutes: number): Promise<HistorySample[]>;
+  /**
+   * The JSON of calls of one company (or all) that ended in the 15 min before `now`, in one
+   * view, newest first (store/recent-ended.ts).
+   */
+  recent(query: RecentQuery): Promise<string[]>;
   /** A page of at most `limit` events after `afterSeq` of `epoch`, or why that cannot be had. */
   replay(epoch: string, afterSeq: number, limit: number): Promise<ReplayRead>;
   /** Records of the source's active calls (for reconciliation). */

@@ -9,6 +9,7 @@ import {
   type StatsPayload,
   type SyncMessage,
 } from '@live-calls/protocol';
+import { historyFrom, type HistorySample } from '../stats/history.js';
 import { StatsLedger, statsFrom } from '../stats/stats-ledger.js';
 import type {
   ApplyItem,
@@ -20,6 +21,7 @@ import type {
   ReplayRead,
   SnapshotData,
 } from './live-store.js';
+import { RecentEnded, type RecentQuery } from './recent-ended.js';
 import { recordViews } from './record-views.js';
 import { RingLog } from './ring-log.js';
 import { SyncAssembly } from './sync-assembly.js';
@@ -56,6 +58,7 @@ export class MemoryStore implements LiveStore {
   readonly #sources = new Map<string, SourceEntry>();
   readonly #syncs = new SyncAssembly();
   readonly #stats = new StatsLedger();
+  readonly #recent = new RecentEnded();
   #epoch = newEpoch();
   #seq = 0;
   #lastSweep = 0;
@@ -88,6 +91,7 @@ export class MemoryStore implements LiveStore {
     const views = recordViews(record);
     const source = this.#source(record.source);
     if (record.phase === 'ended') {
+      this.#recent.add(now, record.company_id, record.end?.reason ?? '', views);
       this.#active.delete(record.id);
       source.active.delete(record.id);
     } else {
@@ -131,6 +135,7 @@ export class MemoryStore implements LiveStore {
     this.#lastSweep = now;
     this.#calls.sweep(now);
     this.#syncs.sweep(now);
+    this.#recent.sweep(now);
   }
 
   snapshot(company: string | null, view: RecordView): Promise<SnapshotData> {
@@ -164,6 +169,16 @@ export class MemoryStore implements LiveStore {
 
   stats(company: string | null, now: number): Promise<StatsPayload> {
     return Promise.resolve(statsFrom(this.#stats.raw(company, now), company, now));
+  }
+
+  history(company: string | null, now: number, minutes: number): Promise<HistorySample[]> {
+    return Promise.resolve(
+      historyFrom(this.#stats.rawHistory(company, now, minutes), now, minutes),
+    );
+  }
+
+  recent(query: RecentQuery): Promise<string[]> {
+    return Promise.resolve(this.#recent.read(query));
   }
 
   replay(epoch: string, afterSeq: number, limit: number): Promise<ReplayRead> {
@@ -236,6 +251,7 @@ export class MemoryStore implements LiveStore {
     this.#sources.clear();
     this.#log.clear();
     this.#stats.clear();
+    this.#recent.clear();
     this.#pending = [];
     this.#seq = 0;
     this.#epoch = newEpoch();

@@ -8,6 +8,7 @@ import {
   type PeakEntry,
   type RawStats,
 } from '../stats/stats-ledger.js';
+import type { MinuteCounts, RawHistory } from '../stats/history.js';
 import type { ApplyItem, ApplyResult, LogEvent } from './live-store.js';
 import { recordViews } from './record-views.js';
 import { APPLY_HEAD_ARGS, APPLY_RECORD_ARGS } from './redis-scripts.js';
@@ -140,6 +141,25 @@ export function decodeStats(reply: unknown): RawStats {
     });
   }
   return { ...raw, peaks };
+}
+
+/** lcReadHistory: the active count, then minute, att, ans, pk, st ('' = none) per minute. */
+export function decodeHistory(reply: unknown): RawHistory {
+  const [active, minutes] = list(reply, 'history');
+  const values = list(minutes, 'history');
+  const optional = (value: unknown): number | null =>
+    value === '' ? null : count(value, 'history');
+  const raw: RawHistory = { active: count(active, 'history'), minutes: new Map() };
+  for (let i = 0; i < values.length; i += 5) {
+    const counts: MinuteCounts = {
+      att: count(values[i + 1], 'history'),
+      ans: count(values[i + 2], 'history'),
+      pk: optional(values[i + 3]),
+      st: optional(values[i + 4]),
+    };
+    raw.minutes.set(count(values[i], 'history'), counts);
+  }
+  return raw;
 }
 
 /** One replay-log entry as XRANGE/XREAD return it: [id, [field, value, …]]. */

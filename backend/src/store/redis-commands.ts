@@ -8,6 +8,7 @@ import {
   COMPANY_CALLS,
   MARK_STALE,
   POSITION,
+  READ_HISTORY,
   READ_STATS,
   RENEW_EPOCH,
   REPLAY,
@@ -22,6 +23,7 @@ declare module 'ioredis' {
     /** APPLY_HEAD_ARGS, then APPLY_RECORD_ARGS per record (redis-codec `applyArgs`). */
     lcApplyBatch(...args: Arg[]): Result<unknown, Context>;
     lcReadStats(company: string, now: number): Result<unknown, Context>;
+    lcReadHistory(company: string, now: number, minutes: number): Result<unknown, Context>;
     lcSnapshotMeta(candidateEpoch: string): Result<unknown, Context>;
     lcCompanyCalls(company: string, viewHash: string): Result<unknown, Context>;
     lcReplay(
@@ -52,6 +54,7 @@ declare module 'ioredis' {
 const COMMANDS = {
   lcApplyBatch: APPLY_BATCH,
   lcReadStats: READ_STATS,
+  lcReadHistory: READ_HISTORY,
   lcSnapshotMeta: SNAPSHOT_META,
   lcCompanyCalls: COMPANY_CALLS,
   lcReplay: REPLAY,

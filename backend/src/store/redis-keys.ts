@@ -31,4 +31,16 @@ export const KEYS = {
   statsLiveCompanyPrefix: 'stats:live:c:',
   /** + `<10-s bucket>`: `att`, `ans`, `talk_ms`, `talked`, and each `:<company>`; expires. */
   statsWindowPrefix: 'stats:w:',
+  /**
+   * + `<minute>`: the history's counters (stats/history.ts): `att`, `ans`, `pk`, `st`, and
+   * each `:<company>`; expires 24 h after its last write.
+   */
+  statsMinutePrefix: 'stats:m:',
+  /**
+   * Sorted set: the full-view JSON of calls ended in the last 15 min, scored by the apply
+   * time (ms); trimmed by age and count on write, expires when no call ends for 15 min.
+   */
+  recentEnded: 'recent:ended',
+  /** + `<company>`: the same for one tenant's calls. */
+  recentEndedCompanyPrefix: 'recent:ended:c:',
 } as const;

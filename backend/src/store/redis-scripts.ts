@@ -11,6 +11,8 @@ import {
   RATIO_BUCKETS,
   WINDOW_TTL_MS,
 } from '../stats/stats-ledger.js';
+import { HISTORY_TTL_MS } from '../stats/history.js';
+import { RECENT_MAX, RECENT_MS } from './recent-ended.js';
 
 /**
  * Shared preamble: epoch upkeep and appending to the log.
@@ -62,19 +64,20 @@ local LIVE, LIVE_C = '${KEYS.statsLive}', '${KEYS.statsLiveCompanyPrefix}'
 local PK = '${PEAK_FIELD_PREFIX}'
 local delta, running, touched = {}, {}, {}
 local stats_minute -- set by the script before the first track()
+local recent_touched = {}
 local function bump(hash, field, n)
   local h = delta[hash]
   if not h then h = {}; delta[hash] = h; touched[#touched + 1] = hash end
   h[field] = (h[field] or 0) + n
 end
 -- Running active count of a live hash since the batch began: { now, highest, this
--- minute's stored peak or false }.
+-- minute's stored peak or false, count when the batch began }.
 local function track(hash, n)
   local r = running[hash]
   if not r then
     local v = redis.call('HMGET', hash, 'active', PK .. stats_minute)
     local start = tonumber(v[1] or '0')
-    r = { start, start, v[2] and tonumber(string.match(v[2], '^(%d+)')) or false }
+    r = { start, start, v[2] and tonumber(string.match(v[2], '^(%d+)')) or false, start }
     running[hash] = r
   end
   r[1] = r[1] + n
@@ -112,25 +115,44 @@ local function count(win, company, field, n)
   bump(win, field, n)
   if company ~= '' then bump(win, field .. ':' .. company, n) end
 end
+-- An ended call's record, listed for the recent-ended reads.
+local function recent_add(key, now, data)
+  redis.call('ZADD', key, now, data)
+  recent_touched[key] = true
+end
 -- Zero fields stay (the reader skips them): deleting them would cost a call each time a
--- small tenant's phase count touches 0.
-local function flush_stats(win, window_ttl, now)
+-- small tenant's phase count touches 0. The minute's history hash takes the same peak as
+-- the live hash (\`pk\`), and on the minute's first entry the count it began with (\`st\`).
+local function flush_stats(win, minh, window_ttl, now)
   for _, hash in ipairs(touched) do
     for field, n in pairs(delta[hash]) do
       if n ~= 0 then redis.call('HINCRBY', hash, field, n) end
     end
   end
   if delta[win] then redis.call('PEXPIRE', win, window_ttl) end
+  local hist = {}
   for hash, r in pairs(running) do
     if not r[3] or r[2] > r[3] then
       redis.call('HSET', hash, PK .. stats_minute, r[2] .. '|' .. now)
+      local sfx = hash == LIVE and '' or (':' .. string.sub(hash, #LIVE_C + 1))
+      hist[#hist + 1] = 'pk' .. sfx
+      hist[#hist + 1] = r[2]
       if not r[3] then
+        hist[#hist + 1] = 'st' .. sfx
+        hist[#hist + 1] = r[4]
         -- The minute's first entry: drop what the hour before the last one left behind.
         local old = {}
         for m = stats_minute - ${2 * PEAK_MINUTES}, stats_minute - ${PEAK_MINUTES + 1} do old[#old + 1] = PK .. m end
         redis.call('HDEL', hash, unpack(old))
       end
     end
+  end
+  if #hist > 0 then redis.call('HSET', minh, unpack(hist)) end
+  if delta[minh] or #hist > 0 then redis.call('PEXPIRE', minh, ${HISTORY_TTL_MS}) end
+  for key in pairs(recent_touched) do
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. (now - ${RECENT_MS}))
+    redis.call('ZREMRANGEBYRANK', key, 0, ${-(RECENT_MAX + 1)})
+    redis.call('PEXPIRE', key, ${RECENT_MS})
   end
 end
 `;
@@ -170,6 +192,7 @@ now = tonumber(now)
 local epoch = ensure_epoch(candidate_epoch)
 local win = '${KEYS.statsWindowPrefix}' .. math.floor(now / ${BUCKET_MS})
 stats_minute = math.floor(now / ${PEAK_MINUTE_MS})
+local minh = '${KEYS.statsMinutePrefix}' .. stats_minute
 local out = { epoch }
 for b = ${APPLY_HEAD_ARGS.length + 1}, #ARGV, ${APPLY_RECORD_ARGS.length} do
   ${RECORD_LOCALS}
@@ -201,8 +224,14 @@ for b = ${APPLY_HEAD_ARGS.length + 1}, #ARGV, ${APPLY_RECORD_ARGS.length} do
       if was_counted then contribute(stored[3], stored[2], stored[4], stored[5], -1) end
       if phase ~= 'ended' then contribute(company, phase, dir, trunk, 1) end
     end
-    if not sseq then count(win, company, 'att', 1) end
-    if answered == '1' and not was_answered then count(win, company, 'ans', 1) end
+    if not sseq then
+      count(win, company, 'att', 1)
+      count(minh, company, 'att', 1)
+    end
+    if answered == '1' and not was_answered then
+      count(win, company, 'ans', 1)
+      count(minh, company, 'ans', 1)
+    end
     if talk ~= '' then
       count(win, company, 'talk_ms', tonumber(talk))
       count(win, company, 'talked', 1)
@@ -212,6 +241,8 @@ for b = ${APPLY_HEAD_ARGS.length + 1}, #ARGV, ${APPLY_RECORD_ARGS.length} do
       redis.call('ZREM', '${KEYS.companyCallsPrefix}' .. old_company, id)
     end
     if phase == 'ended' then
+      recent_add('${KEYS.recentEnded}', now, data)
+      if company ~= '' then recent_add('${KEYS.recentEndedCompanyPrefix}' .. company, now, data) end
       redis.call('PEXPIRE', key, tombstone_ms)
       redis.call('HDEL', '${KEYS.activeJson}', id)
       redis.call('HDEL', '${KEYS.activeUserJson}', id)
@@ -229,7 +260,7 @@ for b = ${APPLY_HEAD_ARGS.length + 1}, #ARGV, ${APPLY_RECORD_ARGS.length} do
     out[#out + 1] = append(epoch, maxlen, 'call.' .. phase, company, data)
   end
 end
-flush_stats(win, ${WINDOW_TTL_MS}, now)
+flush_stats(win, minh, ${WINDOW_TTL_MS}, now)
 return out
 `;
 
@@ -262,6 +293,30 @@ for i = 1, #fields, 2 do
   else kept[#kept + 1] = fields[i]; kept[#kept + 1] = fields[i + 1] end
 end
 return { kept, windows }
+`;
+
+/**
+ * ARGV: company ('' = all), now ms, minutes. Returns: the scope's active count, then minute,
+ * att, ans, pk, st ('' when absent) for each minute of the window with counters.
+ */
+export const READ_HISTORY = `
+local company, now, minutes = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local all = company == ''
+local live = all and '${KEYS.statsLive}' or ('${KEYS.statsLiveCompanyPrefix}' .. company)
+local sfx = all and '' or (':' .. company)
+local current = math.floor(now / ${PEAK_MINUTE_MS})
+local out = {}
+for m = current - minutes + 1, current do
+  local v = redis.call('HMGET', '${KEYS.statsMinutePrefix}' .. m, 'att' .. sfx, 'ans' .. sfx, 'pk' .. sfx, 'st' .. sfx)
+  if v[1] or v[2] or v[3] or v[4] then
+    out[#out + 1] = m
+    out[#out + 1] = v[1] or '0'
+    out[#out + 1] = v[2] or '0'
+    out[#out + 1] = v[3] or ''
+    out[#out + 1] = v[4] or ''
+  end
+end
+return { redis.call('HGET', live, 'active') or '0', out }
 `;
 
 /** ARGV: candidate epoch. Returns: epoch, seq, then one status JSON per source. */

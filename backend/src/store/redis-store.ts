@@ -13,6 +13,7 @@ import {
 import { Redis } from 'ioredis';
 import type { RedisTarget } from '../config.js';
 import type { Logger } from '../logger.js';
+import { historyFrom, type HistorySample } from '../stats/history.js';
 import { statsFrom } from '../stats/stats-ledger.js';
 import type {
   ApplyItem,
@@ -29,6 +30,7 @@ import {
   decodeAllCalls,
   decodeApplyReply,
   decodeCompanyCalls,
+  decodeHistory,
   decodePosition,
   decodeReplayPage,
   decodeSnapshotMeta,
@@ -39,6 +41,8 @@ import {
 } from './redis-codec.js';
 import { defineStoreCommands } from './redis-commands.js';
 import { KEYS } from './redis-keys.js';
+import { RECENT_MAX, RECENT_MS, type RecentQuery } from './recent-ended.js';
+import { userView } from './record-views.js';
 import { REDIS_RETRY, RedisLogTail } from './redis-log-tail.js';
 import { INCOMPLETE_SYNC_TTL_MS } from './sync-assembly.js';
 
@@ -139,6 +143,31 @@ export class RedisStore implements LiveStore {
   async stats(company: string | null, now: number): Promise<StatsPayload> {
     const raw = decodeStats(await this.#redis.lcReadStats(company ?? '', now));
     return statsFrom(raw, company, now);
+  }
+
+  async history(company: string | null, now: number, minutes: number): Promise<HistorySample[]> {
+    const raw = decodeHistory(await this.#redis.lcReadHistory(company ?? '', now, minutes));
+    return historyFrom(raw, now, minutes);
+  }
+
+  async recent({ company, view, now, limit, reason }: RecentQuery): Promise<string[]> {
+    const key = company === null ? KEYS.recentEnded : KEYS.recentEndedCompanyPrefix + company;
+    // A reason filter reads the whole (bounded) list; otherwise only what is returned.
+    const members = await this.#redis.zrevrangebyscore(
+      key,
+      '+inf',
+      now - RECENT_MS,
+      'LIMIT',
+      0,
+      reason === undefined ? limit : RECENT_MAX,
+    );
+    const found: string[] = [];
+    for (const data of members) {
+      if (found.length >= limit) break;
+      if (reason !== undefined && (JSON.parse(data) as CallRecord).end?.reason !== reason) continue;
+      found.push(view === 'user' ? userView({ data }) : data);
+    }
+    return found;
   }
 
   async replay(epoch: string, afterSeq: number, limit: number): Promise<ReplayRead> {
