@@ -5,9 +5,10 @@
 // session ends) and real-stack.test.ts (distributed: the stream resumes).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { closeAll, type ManagedService } from '@live-calls/test-services';
+import { closeAll, waitUntil, type ManagedService } from '@live-calls/test-services';
 import type { Page } from 'playwright-core';
 import { launch, type Browser } from './browser.ts';
+import { onScreenRows, PAGE_WAIT } from './dashboard-helpers.ts';
 import {
   expectCallsAppear,
   expectDetailWithCallId,
@@ -66,6 +67,77 @@ void describe('dashboard on the embedded backend through Caddy', () => {
 
   void it('opens the call detail with Call-ID for a NOC role', () =>
     expectDetailWithCallId(page, base, 'detail.png'));
+
+  void it('works as a grid from the keyboard: arrows select, Enter opens, Escape returns, ? lists keys', async () => {
+    await page.goto(`${base}/?sort=start&order=asc`);
+    await waitUntil(() => onScreenRows(page), {
+      what: 'rows',
+      accept: (r) => r.length > 5,
+      ...PAGE_WAIT,
+    });
+    await page.focus('[data-testid=calls-table]');
+    const focusedIsTable = () =>
+      page.evaluate(() => document.activeElement?.getAttribute('data-testid') === 'calls-table');
+    const cursor = () =>
+      page.evaluate(() => {
+        const grid = document.querySelector('[data-testid=calls-table]');
+        const id = grid?.getAttribute('aria-activedescendant');
+        const row = id ? document.getElementById(id) : null;
+        return row?.getAttribute('aria-selected') === 'true' ? row.dataset.callId : undefined;
+      });
+    const detailOpen = async () => (await page.locator('[data-testid=call-detail]').count()) > 0;
+
+    await page.keyboard.press('ArrowDown');
+    const first = await cursor();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    const third = await cursor();
+    assert.ok(first && third && first !== third, `the cursor moved (${first} → ${third})`);
+    assert.equal(await detailOpen(), false, 'arrows do not open the detail');
+    assert.ok(await focusedIsTable(), 'focus stays in the table');
+
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=call-detail]');
+    assert.ok(page.url().includes(`call=${encodeURIComponent(third)}`), 'Enter opened that call');
+    assert.ok(await focusedIsTable(), 'focus still in the table with the detail open');
+
+    await page.keyboard.press('Escape');
+    await waitUntil(detailOpen, { what: 'detail closed', accept: (o) => !o, ...PAGE_WAIT });
+    assert.ok(await focusedIsTable(), 'Escape returns focus to the table');
+    assert.equal(await cursor(), third, '… on the row that was open');
+
+    await page.keyboard.press('?');
+    await page.waitForSelector('[data-testid=shortcut-help]', { state: 'visible' });
+    assert.match((await page.textContent('[data-testid=shortcut-help]')) ?? '', /Enter/);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-testid=shortcut-help]', { state: 'detached' });
+    assert.equal(await detailOpen(), false);
+  });
+
+  void it('shows a failed call red with its SIP code, not as a grey Ended', async () => {
+    await page.goto(`${base}/`);
+    const failed = await waitUntil(
+      () =>
+        page.$$eval('[data-call-id] [data-tone=failed]', (badges) =>
+          badges.map((b) => ({
+            text: b.textContent.trim(),
+            colour: getComputedStyle(b).color,
+            red: getComputedStyle(document.documentElement).getPropertyValue('--phase-failed'),
+          })),
+        ),
+      {
+        what: 'a failed call in the table',
+        accept: (f) => f.length > 0,
+        timeoutMs: 20_000,
+        intervalMs: 100,
+      },
+    );
+    const [badge] = failed;
+    assert.match(badge!.text, /Failed( \d{3})?$/);
+    const hex = badge!.red.trim();
+    const rgb = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    assert.equal(badge!.colour, `rgb(${rgb.join(', ')})`, 'drawn in the failure red');
+  });
 
   void it('shows the wall', () => wallScreenshot(page, base, 'wall.png'));
 

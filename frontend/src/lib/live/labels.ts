@@ -1,6 +1,6 @@
 // Words and symbols the UI shows for contract values. Symbols add a second cue beside
 // colour, which a colour-blind operator or a washed-out wall screen may not carry.
-import type { Direction, Phase, SnapshotReason } from '@live-calls/protocol';
+import type { CallEnd, Direction, Phase, SnapshotReason } from '@live-calls/protocol';
 import type { LastSync } from './connection-tracker.js';
 
 export const PHASE_LABELS: Record<Phase, string> = {
@@ -16,6 +16,40 @@ export const PHASE_SYMBOLS: Record<Phase, string> = {
   answered: '●',
   ended: '○',
 };
+
+/** One colour each (theme.css `--phase-<tone>`). */
+export type StatusTone = 'setup' | 'ringing' | 'answered' | 'held' | 'failed' | 'ended';
+
+export interface CallStatus {
+  tone: StatusTone;
+  symbol: string;
+  label: string;
+}
+
+/**
+ * What the phase column says. A held call is still answered but gets its own word; an
+ * ended call that failed (end reason `failed`, or a SIP final answer ≥ 400) says so with
+ * its code — `Failed 486` — rather than a grey "Ended" like a normal hang-up.
+ */
+export function callStatus(
+  phase: Phase,
+  held: boolean | undefined,
+  end: CallEnd | undefined,
+): CallStatus {
+  if (phase === 'answered' && held === true)
+    return { tone: 'held', symbol: '❚❚', label: 'On hold' };
+  if (phase === 'ended' && end !== undefined) {
+    const code = end.sip_code;
+    if (end.reason === 'failed' || (code !== undefined && code >= 400)) {
+      return {
+        tone: 'failed',
+        symbol: '✕',
+        label: code === undefined ? 'Failed' : `Failed ${code}`,
+      };
+    }
+  }
+  return { tone: phase, symbol: PHASE_SYMBOLS[phase], label: PHASE_LABELS[phase] };
+}
 
 export const DIRECTION_LABELS: Record<Direction, string> = {
   inbound: 'Inbound',
