@@ -2,7 +2,6 @@
 // (a virtual IP or a TCP proxy in front of Sentinel-managed Redis): the promoted replica's
 // seq_g goes back, and without a new epoch it would hand out ids already delivered for other
 // events. Against real redis-server and nats-server processes.
-import { createServer, Socket, type Server } from 'node:net';
 import type { CallRecord, SnapshotPayload } from '@live-calls/protocol';
 import {
   startNats,
@@ -16,61 +15,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TestCall, subjectOf } from './testing/call-factory.js';
 import { LiveView } from './testing/live-view.js';
 import { SseClient } from './testing/sse-client.js';
+import { TcpProxy } from './testing/tcp-proxy.js';
 import { ADMIN_AUTH, get, startBackend, type TestBackend } from './testing/test-stack.js';
-
-/** One address in front of whichever Redis is the master now. */
-class SwitchingProxy {
-  readonly #server: Server;
-  readonly #sockets = new Set<Socket>();
-  target: number;
-
-  private constructor(server: Server, target: number) {
-    this.#server = server;
-    this.target = target;
-  }
-
-  static async start(target: number): Promise<SwitchingProxy> {
-    const server = createServer();
-    const proxy = new SwitchingProxy(server, target);
-    server.on('connection', (client) => {
-      const upstream = new Socket();
-      proxy.#track(client);
-      proxy.#track(upstream);
-      upstream.connect(proxy.target, '127.0.0.1');
-      client.pipe(upstream).pipe(client);
-      const end = () => {
-        client.destroy();
-        upstream.destroy();
-      };
-      client.on('error', end).on('close', end);
-      upstream.on('error', end).on('close', end);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return proxy;
-  }
-
-  #track(socket: Socket): void {
-    this.#sockets.add(socket);
-    socket.on('close', () => this.#sockets.delete(socket));
-  }
-
-  get url(): string {
-    const address = this.#server.address();
-    if (address === null || typeof address === 'string') throw new Error('proxy not listening');
-    return `redis://127.0.0.1:${address.port}`;
-  }
-
-  /** Points new connections at `port` and cuts the open ones, as a moved virtual IP does. */
-  switchTo(port: number): void {
-    this.target = port;
-    for (const socket of this.#sockets) socket.destroy();
-  }
-
-  async close(): Promise<void> {
-    for (const socket of this.#sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
-  }
-}
 
 let cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -102,7 +48,7 @@ describe('Redis failover that loses writes', () => {
     };
     const onReplica = admin(replica.port);
     await onReplica.replicaof('127.0.0.1', master.port);
-    const proxy = await SwitchingProxy.start(master.port);
+    const proxy = await TcpProxy.start(master.port);
     cleanup.push(() => proxy.close());
     const backend: TestBackend = await startBackend({ REDIS_URL: proxy.url, NATS_URL: nats.url });
     cleanup.push(() => backend.close());

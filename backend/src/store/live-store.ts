@@ -31,6 +31,8 @@ export interface LogEvent {
 export interface LogBatch {
   epoch: string;
   events: LogEvent[];
+  /** Events before this batch never reached this instance (the log was trimmed first). */
+  gap?: boolean;
 }
 
 export interface ApplyItem {

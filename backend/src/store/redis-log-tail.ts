@@ -39,7 +39,16 @@ export class RedisLogTail {
     let failures = 0;
     while (!this.#closed) {
       try {
-        if (epoch === undefined) ({ epoch, seq: last } = await this.#position(delivered));
+        if (epoch === undefined) {
+          const position = await this.#position(delivered);
+          epoch = position.epoch;
+          // Back after an outage of this tail in the same epoch: go on from the last event
+          // delivered, so what other instances wrote meanwhile reaches the streams too.
+          last =
+            delivered?.epoch === epoch && delivered.seq <= position.seq
+              ? delivered.seq
+              : position.seq;
+        }
         const reply = await this.#redis.xread(
           'COUNT',
           TAIL_COUNT,
@@ -59,18 +68,22 @@ export class RedisLogTail {
           continue;
         }
         const events: LogEvent[] = [];
+        // The log was trimmed past what this tail had read (it was away, or slower than the
+        // trimming): the events in between can no longer reach the streams.
+        let gap = false;
         for (const entry of entries) {
           const parsed = decodeLogEntry(entry);
           if (parsed.epoch !== epoch) {
             epoch = undefined;
             break;
           }
+          if (parsed.event.seq !== last + 1) gap = true;
           events.push(parsed.event);
           last = parsed.event.seq;
         }
         if (events.length > 0 && epoch !== undefined && !this.#closed) {
           delivered = { epoch, seq: last };
-          this.#listener({ epoch, events });
+          this.#listener(gap ? { epoch, events, gap } : { epoch, events });
         }
       } catch (err) {
         if (this.#closed) break;

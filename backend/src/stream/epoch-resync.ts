@@ -2,6 +2,7 @@
 // memory engine), their positions name events that no longer exist: each live stream gets a
 // fresh `snapshot` (reason `epoch_changed`) — the reads are shared per scope — then goes on
 // live.
+import type { SnapshotReason } from '@live-calls/protocol';
 import type { Logger } from '../logger.js';
 import type { ClientRegistry } from './client-registry.js';
 import type { LiveClient } from './live-client.js';
@@ -43,21 +44,33 @@ export class EpochResync {
       this.#resyncAll(this.#current);
   }
 
+  /**
+   * Every live stream gets a fresh `snapshot` with reason `resume_expired`: events it should
+   * have had are gone from the log before this instance could deliver them.
+   */
+  resyncAfterGap(): void {
+    this.#log.warn('the replay log lost events before this instance delivered them; resyncing');
+    for (const client of this.#clients.all()) {
+      if (client.restart()) this.#resync(client, 'resume_expired');
+    }
+  }
+
   #resyncAll(epoch: string): void {
     for (const client of this.#clients.all()) {
       if (client.epoch === epoch || !client.restart()) continue;
-      this.#starter.sendSnapshot(client, 'epoch_changed').then(
-        (sent) => {
-          if (sent) this.goLive(client);
-        },
-        (err: unknown) => {
-          this.#log.warn(
-            { err: (err as Error).message },
-            'resync after epoch change failed; cutting stream',
-          );
-          client.close('start_failed');
-        },
-      );
+      this.#resync(client, 'epoch_changed');
     }
+  }
+
+  #resync(client: LiveClient, reason: SnapshotReason): void {
+    this.#starter.sendSnapshot(client, reason).then(
+      (sent) => {
+        if (sent) this.goLive(client);
+      },
+      (err: unknown) => {
+        this.#log.warn({ err: (err as Error).message }, 'resync failed; cutting stream');
+        client.close('start_failed');
+      },
+    );
   }
 }

@@ -137,6 +137,7 @@ export class LiveHub {
 
   #onBatch(batch: LogBatch): void {
     this.#epochs.observe(batch.epoch);
+    if (batch.gap === true) this.#epochs.resyncAfterGap();
     fanOut(batch, this.#clients);
   }
 
