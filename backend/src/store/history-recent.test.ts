@@ -11,7 +11,7 @@ import { TestCall } from '../testing/call-factory.js';
 import { ENGINES, type Engine } from '../testing/test-stack.js';
 import type { LiveStore } from './live-store.js';
 import { MemoryStore } from './memory-store.js';
-import { RECENT_MS } from './recent-ended.js';
+import { RECENT_MAX, RECENT_MS } from './recent-ended.js';
 import { KEYS } from './redis-keys.js';
 import { RedisStore } from './redis-store.js';
 
@@ -187,6 +187,31 @@ describe.each(ENGINES)('history and recent in the store (%s engine)', (engine) =
       } finally {
         redis.disconnect();
       }
+    }
+  });
+
+  it('keeps the newest RECENT_MAX ended calls per scope, and finds a reason past the first page', async () => {
+    clock.now = T0;
+    opened = await openStore(engine, clock);
+    const { store } = opened;
+    // Calls seen only at their end: the oldest three (failed) fall off when the list is full.
+    const end = (i: number, reason: 'failed' | 'bye') =>
+      new TestCall({ company: 'acme', callId: `m${i}`, at: T0 }).next('ended', { reason });
+    await store.applyBatch([0, 1, 2].map((i) => ({ record: end(i, 'failed') })));
+    for (const i of [3, 4]) {
+      clock.now++;
+      await store.applyBatch([{ record: end(i, 'failed') }]);
+    }
+    for (let i = 5; i < RECENT_MAX + 3; i += 1000) {
+      clock.now++;
+      const batch = Array.from({ length: Math.min(1000, RECENT_MAX + 3 - i) }, (_, k) => i + k);
+      await store.applyBatch(batch.map((n) => ({ record: end(n, 'bye') })));
+    }
+    for (const company of [null, 'acme']) {
+      const query = { company, view: 'full', now: clock.now, limit: 1000 } as const;
+      const failed = await store.recent({ ...query, reason: 'failed' });
+      expect(failed.map((json) => (JSON.parse(json) as CallRecord).call_id)).toEqual(['m4', 'm3']);
+      expect(await store.recent(query)).toHaveLength(1000);
     }
   });
 });

@@ -46,6 +46,9 @@ import { userView } from './record-views.js';
 import { REDIS_RETRY, RedisLogTail } from './redis-log-tail.js';
 import { INCOMPLETE_SYNC_TTL_MS } from './sync-assembly.js';
 
+/** Ended calls read per round trip while filtering by reason. */
+const RECENT_PAGE = 1000;
+
 export interface RedisStoreOptions {
   target: RedisTarget;
   historyEvents: number;
@@ -152,20 +155,29 @@ export class RedisStore implements LiveStore {
 
   async recent({ company, view, now, limit, reason }: RecentQuery): Promise<string[]> {
     const key = company === null ? KEYS.recentEnded : KEYS.recentEndedCompanyPrefix + company;
-    // A reason filter reads the whole (bounded) list; otherwise only what is returned.
-    const members = await this.#redis.zrevrangebyscore(
-      key,
-      '+inf',
-      now - RECENT_MS,
-      'LIMIT',
-      0,
-      reason === undefined ? limit : RECENT_MAX,
-    );
+    // Without a reason filter one read of `limit`; with one, pages until enough match.
+    const page = reason === undefined ? limit : RECENT_PAGE;
     const found: string[] = [];
-    for (const data of members) {
-      if (found.length >= limit) break;
-      if (reason !== undefined && (JSON.parse(data) as CallRecord).end?.reason !== reason) continue;
-      found.push(view === 'user' ? userView({ data }) : data);
+    for (let offset = 0; found.length < limit && offset < RECENT_MAX; offset += page) {
+      const members = await this.#redis.zrevrangebyscore(
+        key,
+        '+inf',
+        now - RECENT_MS,
+        'LIMIT',
+        offset,
+        page,
+      );
+      for (const data of members) {
+        if (found.length >= limit) break;
+        // The cheap test first: most members of another reason do not even contain it.
+        if (
+          reason !== undefined &&
+          (!data.includes(`"${reason}"`) || (JSON.parse(data) as CallRecord).end?.reason !== reason)
+        )
+          continue;
+        found.push(view === 'user' ? userView({ data }) : data);
+      }
+      if (members.length < page) break;
     }
     return found;
   }
