@@ -223,6 +223,16 @@ describe('what a tenant learns', () => {
     const nocPing = (await noc.waitForEvents('ping', 1))[0]!;
     expect(ownSeq).toBe(102);
     expect((JSON.parse(nocPing.data) as PingPayload).seq).toBe(152);
+
+    // A resume across other tenants' events: the replay reads past them, the position does not.
+    resumed.close();
+    for (let i = 0; i < 30; i++) stack.publish(new TestCall({ company: 'globex' }).next('setup'));
+    await stack.flush();
+    const again = client(url, await authHeaders('user', 'acme'));
+    await again.connect({ lastEventId: answered!.id! });
+    const [ping] = await again.waitForEvents('ping', 1);
+    expect((JSON.parse(ping!.data) as PingPayload).seq).toBe(ownSeq);
+    expect(again.events.filter((e) => e.id !== undefined)).toEqual([]);
   });
 });
 

@@ -69,11 +69,15 @@ export class StreamStarter {
     for (;;) {
       let frames = '';
       for (const event of page.events) {
-        if (client.sees(event)) frames += logEventFrame(epoch, event, client.scope.redacted);
+        if (!client.sees(event)) continue;
+        frames += logEventFrame(epoch, event, client.scope.redacted);
+        // The stream's position is its own last event, never another tenant's: it is what
+        // `ping` reports. Live events buffered meanwhile are filtered against it, which is
+        // exact, since every visible event up to the page's end is in these frames.
+        client.startAt(epoch, event.seq);
       }
-      const last = page.events.at(-1);
-      if (last !== undefined) client.startAt(epoch, last.seq);
       if (!(await client.send(frames))) return false;
+      const last = page.events.at(-1);
       if (last === undefined || last.seq >= target) return true;
       page = await this.#store.replay(epoch, last.seq, REPLAY_PAGE);
       // Trimmed or replaced while replaying: what was sent stays valid (ids still increase),
