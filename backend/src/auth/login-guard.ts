@@ -1,10 +1,13 @@
 // Sign-in limits that slow a guesser without letting a stranger lock the owner out. Only
-// failures count, and only attempts that were let through: per client address (a sprayer
+// failures count, and only attempts that were let through (an attempt under way counts as a
+// failure until it ends, so parallel requests cannot slip past a limit): per client address (a sprayer
 // tries many names), per address and name (a guesser tries one name), each refusing with 429
 // for the rest of its window; and per name across every address, which only slows the
 // answer down (a growing delay), so the right password from another address still gets in.
 // Pure: time comes in as an argument. Memory is bounded: at most `maxKeys` counters per
 // table, the oldest forgotten first.
+
+import { backoffDelay } from '@live-calls/protocol';
 
 export interface LoginGuardLimits {
   /** Failures one address may have in a window, whatever the names. */
@@ -85,6 +88,8 @@ export class LoginGuard {
   readonly #byAddress: FailureCounts;
   readonly #byPair: FailureCounts;
   readonly #byName: FailureCounts;
+  /** Attempts let through and not yet ended, per address and per address and name. */
+  readonly #underWay = new Map<string, number>();
 
   constructor(limits: LoginGuardLimits = DEFAULT_LOGIN_LIMITS) {
     this.#limits = limits;
@@ -93,21 +98,43 @@ export class LoginGuard {
     this.#byName = new FailureCounts(limits.windowMs, limits.maxKeys);
   }
 
-  /** May `address` try `name` now, and after how long a wait? Records nothing. */
-  check(address: string, name: string, now: number): LoginVerdict {
+  /**
+   * May `address` try `name` now, and after how long a wait? When allowed, the attempt is
+   * under way until `end()`; every `begin` that was allowed must be ended.
+   */
+  begin(address: string, name: string, now: number): LoginVerdict {
+    const pair = pairKey(address, name);
     const byAddress = this.#byAddress.get(address, now);
-    if (byAddress.failures >= this.#limits.perAddress)
+    if (byAddress.failures + this.#pending(address) >= this.#limits.perAddress)
       return { allowed: false, retryAfterS: retryAfter(byAddress.resetAt, now), limit: 'address' };
-    const byPair = this.#byPair.get(pairKey(address, name), now);
-    if (byPair.failures >= this.#limits.perAddressAndName)
+    const byPair = this.#byPair.get(pair, now);
+    if (byPair.failures + this.#pending(pair) >= this.#limits.perAddressAndName)
       return {
         allowed: false,
         retryAfterS: retryAfter(byPair.resetAt, now),
         limit: 'address_and_name',
       };
+    this.#underWay.set(address, this.#pending(address) + 1);
+    this.#underWay.set(pair, this.#pending(pair) + 1);
     const over = this.#byName.get(name, now).failures - this.#limits.perNameBeforeDelay;
-    const delayMs = over < 0 ? 0 : Math.min(this.#limits.maxDelayMs, 250 * 2 ** Math.min(over, 10));
+    const delayMs =
+      over < 0
+        ? 0
+        : backoffDelay(over + 1, { minMs: 250, maxMs: this.#limits.maxDelayMs, jitter: 0 });
     return { allowed: true, delayMs };
+  }
+
+  /** An allowed attempt is over (after `failed` or `succeeded`, or an error). */
+  end(address: string, name: string): void {
+    for (const key of [address, pairKey(address, name)]) {
+      const left = this.#pending(key) - 1;
+      if (left > 0) this.#underWay.set(key, left);
+      else this.#underWay.delete(key);
+    }
+  }
+
+  #pending(key: string): number {
+    return this.#underWay.get(key) ?? 0;
   }
 
   /** A let-through attempt failed. */
@@ -132,7 +159,7 @@ export class LoginGuard {
 
   /** Counters held, all tables together. */
   get size(): number {
-    return this.#byAddress.size + this.#byPair.size + this.#byName.size;
+    return this.#byAddress.size + this.#byPair.size + this.#byName.size + this.#underWay.size;
   }
 }
 

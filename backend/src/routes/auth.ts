@@ -5,7 +5,8 @@
 import { setTimeout } from 'node:timers/promises';
 import type { FastifyPluginCallback } from 'fastify';
 import { DECOY_HASH, verifyPassword } from '../auth/password.js';
-import { errorBody, HttpError } from '../errors.js';
+import type { LocalUser } from '../auth/users-file.js';
+import { HttpError, tooManyRequests } from '../errors.js';
 import { SESSION_COOKIE } from '../plugins/auth.js';
 import {
   emptyResponse,
@@ -79,22 +80,28 @@ const auth: FastifyPluginCallback<{ sessionTtlS: number }> = (app, { sessionTtlS
       }
       const now = Date.now();
       const { username, password } = request.body;
-      const verdict = app.loginGuard.check(request.ip, username, now);
+      const verdict = app.loginGuard.begin(request.ip, username, now);
       if (!verdict.allowed) {
-        return reply
-          .code(429)
-          .header('retry-after', String(verdict.retryAfterS))
-          .send(errorBody('rate_limited', 'too many failed sign-ins; try again later'));
+        throw tooManyRequests(
+          'rate_limited',
+          'too many failed sign-ins; try again later',
+          verdict.retryAfterS,
+        );
       }
-      if (verdict.delayMs > 0) await setTimeout(verdict.delayMs);
-      const user = (await app.localUsers()).get(username);
-      const ok = await verifyPassword(password, user?.password_hash ?? DECOY_HASH);
-      if (user === undefined || !ok) {
-        app.loginGuard.failed(request.ip, username, Date.now());
-        request.log.info({ username }, 'sign-in refused');
-        throw new HttpError(401, 'unauthorized', 'wrong user name or password');
+      let user: LocalUser | undefined;
+      try {
+        if (verdict.delayMs > 0) await setTimeout(verdict.delayMs);
+        user = (await app.localUsers()).get(username);
+        const ok = await verifyPassword(password, user?.password_hash ?? DECOY_HASH);
+        if (user === undefined || !ok) {
+          app.loginGuard.failed(request.ip, username, Date.now());
+          request.log.info({ username }, 'sign-in refused');
+          throw new HttpError(401, 'unauthorized', 'wrong user name or password');
+        }
+        app.loginGuard.succeeded(request.ip, username);
+      } finally {
+        app.loginGuard.end(request.ip, username);
       }
-      app.loginGuard.succeeded(request.ip, username);
       const { token } = await app.tokens.sign(
         { sub: user.username, role: user.role, company_id: user.company_id },
         sessionTtlS,
