@@ -50,7 +50,11 @@ export class CallStateStore {
   readonly #metrics: BridgeMetrics;
   readonly #log: Logger;
   readonly #writes: KeyedWrites<StateWrite>;
-  /** Keys a put was sent for (or read at start) and not purged since: only those need a purge. */
+  /**
+   * Keys a put was taken for sending (or read at start) and not purged since: only those
+   * need a purge. Marked when the put leaves the queue, before any wait, so a removal that
+   * comes while the put is on its way still purges it.
+   */
   readonly #written = new Set<string>();
   #bucket: Promise<{ kv: KV; jsm: JetStreamManager }> | undefined;
   #running = 0;
@@ -186,6 +190,7 @@ export class CallStateStore {
     while (this.#running < this.#opts.concurrency) {
       const next = this.#writes.next();
       if (next === undefined) break;
+      if (next.write.op === 'put') this.#written.add(next.key);
       this.#running++;
       void this.#send(next.key, next.write).then((ok) => {
         this.#running--;
@@ -193,7 +198,7 @@ export class CallStateStore {
         if (ok) {
           if (this.#failures > 0) this.#log.info('state writes succeed again');
           this.#failures = 0;
-        } else if (this.#sleep === undefined) {
+        } else if (this.#sleep === undefined && !this.#closed) {
           this.#backoff();
         }
         this.#changed();
@@ -206,7 +211,6 @@ export class CallStateStore {
     try {
       const { kv, jsm } = await this.#open();
       if (write.op === 'put') {
-        this.#written.add(key);
         await kv.put(key, JSON.stringify(write.record), { timeout: this.#opts.timeoutMs });
       } else {
         await jsm.streams.purge(STATE_STREAM, { filter: `${KEY_PREFIX}${key}` });
