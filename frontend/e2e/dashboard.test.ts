@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { closeAll, waitUntil, type ManagedService } from '@live-calls/test-services';
 import type { Page } from 'playwright-core';
 import { launch, type Browser } from './browser.ts';
-import { onScreenRows, PAGE_WAIT } from './dashboard-helpers.ts';
+import { COLUMN, onScreenRows, PAGE_WAIT, seconds } from './dashboard-helpers.ts';
 import {
   expectCallsAppear,
   expectDetailWithCallId,
@@ -137,6 +137,53 @@ void describe('dashboard on the embedded backend through Caddy', () => {
     const hex = badge!.red.trim();
     const rgb = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
     assert.equal(badge!.colour, `rgb(${rgb.join(', ')})`, 'drawn in the failure red');
+  });
+
+  void it('says the zone of every time, with a UTC switch kept in the URL', async () => {
+    await page.goto(`${base}/?tz=utc`);
+    await page.waitForSelector('[data-call-id]');
+    assert.equal((await page.textContent('[data-testid=zone-toggle]'))?.trim(), 'UTC');
+    assert.match((await page.textContent('[data-testid=sort-start]')) ?? '', /Start UTC/);
+    await page.focus('[data-testid=calls-table]');
+    await page.keyboard.press('u');
+    await waitUntil(() => Promise.resolve(page.url()), {
+      what: 'tz dropped from the URL',
+      accept: (u) => !u.includes('tz='),
+      ...PAGE_WAIT,
+    });
+    await page.click('[data-testid=zone-toggle]');
+    await waitUntil(() => Promise.resolve(page.url()), {
+      what: 'tz=utc back in the URL',
+      accept: (u) => u.includes('tz=utc'),
+      ...PAGE_WAIT,
+    });
+    await page.click('[data-call-id]');
+    const created = await page.locator('[data-testid=call-detail] dd.num').first().textContent();
+    assert.match(created ?? '', /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC$/);
+    await page.keyboard.press('Escape');
+  });
+
+  void it('wall mode: large type, what needs attention on top, no false alarm', async () => {
+    await page.goto(`${base}/?wall=1`);
+    await waitUntil(() => onScreenRows(page), {
+      what: 'rows on the wall',
+      accept: (r) => r.length > 5,
+      ...PAGE_WAIT,
+    });
+    await page.waitForTimeout(1_000);
+    const size = await page.$eval('[data-call-id] [role=gridcell]', (c) =>
+      parseFloat(getComputedStyle(c).fontSize),
+    );
+    assert.ok(size >= 22, `row type ${size} px`);
+    const rows = (await onScreenRows(page)).filter((r) => !r.ended);
+    const top = rows[0]!;
+    // Newest-first would put a fresh "Setup 0:00" here; attention puts a long or stuck call.
+    assert.ok(
+      top.phase === 'answered' || seconds(top.cells[COLUMN.duration]!) >= 30,
+      `top of the wall: ${top.phase} ${top.cells[COLUMN.duration]}`,
+    );
+    const asr = (await page.textContent('[data-testid=kpi-asr]'))?.trim();
+    assert.ok(asr === '—' || /^\d+ %$/.test(asr ?? ''), `ASR shows ${asr}`);
   });
 
   void it('shows the wall', () => wallScreenshot(page, base, 'wall.png'));

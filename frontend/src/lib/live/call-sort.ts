@@ -12,6 +12,7 @@ const SORT_COLUMNS = [
   'trunk',
   'duration',
   'start',
+  'attention',
 ] as const;
 export type SortColumn = (typeof SORT_COLUMNS)[number];
 export type SortOrder = 'asc' | 'desc';
@@ -21,8 +22,34 @@ export interface CallSort {
   order: SortOrder;
 }
 
-/** Newest calls first: what a wall shows when nobody chose otherwise. */
+/** Newest calls first: what the table shows when nobody chose otherwise. */
 export const DEFAULT_SORT: CallSort = Object.freeze({ column: 'start', order: 'desc' });
+/** Wall mode's default: what needs a look first, not the newest setup. */
+export const ATTENTION_SORT: CallSort = Object.freeze({ column: 'attention', order: 'desc' });
+
+/** A call still unanswered after this long is stuck, not just ringing. */
+export const STUCK_AFTER_MS = 30_000;
+
+/** Apart by tier, then by duration within it (no call lasts 10^10 ms). */
+const TIER = 1e10;
+
+function failed(call: CallRecord): boolean {
+  const end = call.end;
+  return end !== undefined && (end.reason === 'failed' || (end.sip_code ?? 0) >= 400);
+}
+
+/**
+ * Attention, highest first: calls stuck in setup or ringing, then answered calls by talk
+ * time (the longest ones), then calls that only started; ended calls last while they fade,
+ * failures (red, with their code) above normal hang-ups. Failures are not put on top: at
+ * a few per second, their 2-s fade would fill the wall with churn, as newest-first did.
+ */
+function attention(call: CallRecord, now: number): number {
+  const ms = durationMs(call, now);
+  if (call.phase === 'ended') return failed(call) ? 0.5 * TIER + ms : ms;
+  if (call.phase === 'answered') return 2 * TIER + ms;
+  return (ms >= STUCK_AFTER_MS ? 3 : 1) * TIER + ms;
+}
 
 function sortKey(call: CallRecord, column: SortColumn, now: number): string | number {
   switch (column) {
@@ -44,6 +71,8 @@ function sortKey(call: CallRecord, column: SortColumn, now: number): string | nu
       return durationMs(call, now);
     case 'start':
       return call.created_at ?? call.ts;
+    case 'attention':
+      return attention(call, now);
   }
 }
 
@@ -63,10 +92,13 @@ export function sortCalls(calls: CallRecord[], sort: CallSort, now: number): Cal
   return calls;
 }
 
-export function sortFromQuery(query: URLSearchParams): CallSort {
+/** The sort in the URL; without one, the table's default or, on a wall, attention. */
+export function sortFromQuery(query: URLSearchParams, wall = false): CallSort {
   const column = query.get('sort');
   const order = query.get('order');
-  if (!column || !(SORT_COLUMNS as readonly string[]).includes(column)) return DEFAULT_SORT;
+  if (!column || !(SORT_COLUMNS as readonly string[]).includes(column)) {
+    return wall ? ATTENTION_SORT : DEFAULT_SORT;
+  }
   return { column: column as SortColumn, order: order === 'asc' ? 'asc' : 'desc' };
 }
 
@@ -86,6 +118,6 @@ export function nextSort(current: CallSort, column: SortColumn): CallSort {
   if (current.column === column) {
     return { column, order: current.order === 'asc' ? 'desc' : 'asc' };
   }
-  const numeric = column === 'duration' || column === 'start';
+  const numeric = column === 'duration' || column === 'start' || column === 'attention';
   return { column, order: numeric ? 'desc' : 'asc' };
 }

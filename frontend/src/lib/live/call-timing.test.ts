@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callTiming, formatAge, formatDuration } from './call-timing.js';
+import { callTiming, formatAge, formatClock, formatDuration } from './call-timing.js';
 import { call, T0 } from './test-calls.js';
 
 describe('callTiming', () => {
@@ -40,5 +40,11 @@ describe('formatDuration', () => {
   it('formats ages', () => {
     expect(formatAge(3_500)).toBe('3 s');
     expect(formatAge(180_000)).toBe('3 min');
+  });
+});
+
+describe('formatClock in UTC', () => {
+  it('shows the UTC time of day whatever the browser zone', () => {
+    expect(formatClock(Date.UTC(2026, 10, 29, 4, 5, 6), 'utc')).toBe('04:05:06');
   });
 });

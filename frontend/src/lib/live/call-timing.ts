@@ -52,8 +52,13 @@ export function formatAge(ms: number): string {
 
 const pad = (n: number) => n.toString().padStart(2, '0');
 
-/** Wall-clock time of day, 24 h, in the browser's zone: `14:03:27`. */
-export function formatClock(ms: number): string {
+/**
+ * Wall-clock time of day, 24 h: `14:03:27`, in the browser's zone or in UTC. Cheap enough
+ * for every row; the zone's name is said once, where the column or panel is labelled.
+ */
+export function formatClock(ms: number, zone: 'local' | 'utc' = 'local'): string {
   const d = new Date(ms);
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return zone === 'utc'
+    ? `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`
+    : `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
