@@ -121,14 +121,20 @@ describe('the deployment kit, end to end', () => {
       'caddy_reverse_proxy_upstreams_healthy',
       `upstream="127.0.0.1:${backend.port}"`,
     );
+  /**
+   * Opens streams one after the other, each once the one before has started: Caddy counts a
+   * stream from its request on, so each choice of least_conn sees every stream before it.
+   */
   const openStreams = async (count: number) => {
-    const opened = Array.from({ length: count }, () => new ResumingClient(caddy.url, { cookie }));
-    for (const client of opened) client.start();
-    clients.push(...opened);
-    await waitUntil(() => opened.every((c) => c.current?.start.startsWith('snapshot')), {
-      what: 'every new stream to start',
-      timeoutMs: 15_000,
-    });
+    for (let i = 0; i < count; i++) {
+      const client = new ResumingClient(caddy.url, { cookie });
+      clients.push(client);
+      client.start();
+      await waitUntil(() => client.current?.start.startsWith('snapshot') ?? false, {
+        what: 'the new stream to start',
+        timeoutMs: 15_000,
+      });
+    }
   };
 
   beforeAll(async () => {
