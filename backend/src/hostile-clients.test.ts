@@ -85,7 +85,9 @@ describe('resume over a large log of other tenants', () => {
       stack.publish(mine.next('setup'));
       await stack.flush();
       await Promise.all(resumers.map((c) => c.waitForEvents('call.setup', 1, 0, 60_000)));
-      expect(Math.max(...firstBytes)).toBeLessThan(2_000);
+      // Answered at once, not after reading the log (≈ 0.1 s here; 32 s before pages): the
+      // bound is loose so a loaded machine does not fail it, the figure is in the benchmark.
+      expect(Math.max(...firstBytes)).toBeLessThan(10_000);
       expect(peak - before).toBeLessThan(100 * 1024 * 1024);
       for (const c of resumers) {
         expect(c.events[0]?.event).toBe('connected');

@@ -39,6 +39,11 @@ async function main(): Promise<void> {
       },
     );
   };
+  void server.bus.lost.then((err) => {
+    if (closing) return;
+    server.log.fatal({ err: err.message }, 'the bus connection is gone for good; exiting');
+    process.exit(1);
+  });
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
 

@@ -67,8 +67,9 @@ describe('settings', () => {
   });
 
   it('never shows the credentials of a URL it refuses', () => {
-    const err = errorOf(() => urlSetting({ N: 'http://lc:s3cret@a:4222' }, 'N', ['nats:']));
-    expect(err.message).not.toContain('s3cret');
+    const err = errorOf(() => urlSetting({ N: 'http://lc:s3c@ret@a:4222' }, 'N', ['nats:']));
+    expect(err.message).not.toContain('s3c');
+    expect(err.message).not.toContain('ret');
     expect(err.message).toContain("'http://…@a:4222'");
   });
 

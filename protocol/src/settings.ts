@@ -90,7 +90,7 @@ export function choiceSetting<T extends string>(
 
 /** A URL as an error may show it: whatever stands before an `@` (a password) is masked. */
 function withoutUserinfo(text: string): string {
-  return text.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/@]*@/, '$1…@');
+  return text.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/]*@/, '$1…@');
 }
 
 /**

@@ -19,4 +19,9 @@ export interface Bus {
   readonly connected: boolean;
   /** Drains subscriptions and closes the connection. */
   close(): Promise<void>;
+  /**
+   * Settles when the connection is gone for good (not by `close()`): the server refused the
+   * credentials on a reconnect, say. The process cannot serve without it and should exit.
+   */
+  readonly lost: Promise<Error>;
 }

@@ -13,6 +13,8 @@ const encoder = new TextEncoder();
 export class MemoryBus implements Bus {
   readonly #subscriptions = new Set<Subscription>();
   #closed = false;
+  /** An in-process bus is never lost. */
+  readonly lost = new Promise<Error>(() => undefined);
   #turn = 0;
 
   get connected(): boolean {

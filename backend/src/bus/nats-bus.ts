@@ -78,7 +78,20 @@ export class NatsBus implements Bus {
     return this.connection.flush();
   }
 
+  #closing = false;
+
+  get lost(): Promise<Error> {
+    return this.connection
+      .closed()
+      .then((err) =>
+        this.#closing
+          ? new Promise<Error>(() => undefined)
+          : (err ?? new Error('NATS connection closed')),
+      );
+  }
+
   async close(): Promise<void> {
+    this.#closing = true;
     if (this.connection.isClosed()) return;
     await this.connection.drain().catch(() => this.connection.close());
   }

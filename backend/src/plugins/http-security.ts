@@ -19,6 +19,8 @@ export function crossSiteRefusal(
   const origin = request.headers.origin;
   if (origin !== undefined && origin !== 'null' && allowed.has(origin)) return null;
   const site = request.headers['sec-fetch-site'];
+  // A browser's own word: trusted as it is (it does not depend on TRUST_PROXY being right).
+  if (site === 'same-origin' || site === 'none') return null;
   if (site === 'cross-site' || site === 'same-site') return `a ${site} request`;
   if (origin === undefined) return null; // not a browser, or one that says nothing
   return origin === `${request.protocol}://${request.host}` ? null : `origin ${origin}`;

@@ -8,6 +8,7 @@ import { slices, snapshotParts } from '../stream/sse-frames.js';
 import { LIVE_EVENTS_DOC } from './live-events.js';
 import { liveQuerySchema, scopeFor, type LiveQuery } from './query.js';
 import { DEPENDENCY_DOWN, errorResponse, NOT_CACHED, ref, SESSION_ERRORS } from './schemas.js';
+import { recordViewOf } from '../store/record-views.js';
 
 const streamSchema = {
   summary: 'The live stream (Server-Sent Events)',
@@ -124,10 +125,7 @@ const live: FastifyPluginCallback = (app, _opts, done) => {
     { schema: snapshotSchema, onRequest: app.requireSession },
     async (request, reply) => {
       const scope = scopeFor(request.session, request.query.company_id);
-      const snapshot = await app.hub.snapshots.read(
-        scope.company_id,
-        scope.redacted ? 'user' : 'full',
-      );
+      const snapshot = await app.hub.snapshots.read(scope.company_id, recordViewOf(scope));
       // Streamed in slices with backpressure: a slow reader holds a slice, not a copy.
       const { head, calls, tail } = snapshotParts(snapshot, scope.sources, Date.now());
       const body = Readable.from(

@@ -5,6 +5,7 @@ import type { FastifyPluginCallback } from 'fastify';
 import { RECENT_MAX } from '../store/recent-ended.js';
 import { liveQuerySchema, scopeFor, type LiveQuery } from './query.js';
 import { DEPENDENCY_DOWN, errorResponse, NOT_CACHED, SESSION_ERRORS } from './schemas.js';
+import { recordViewOf } from '../store/record-views.js';
 
 const MAX_LIMIT = 1000;
 
@@ -45,7 +46,7 @@ const recent: FastifyPluginCallback = (app, _opts, done) => {
       const scope = scopeFor(request.session, request.query.company_id);
       const calls = await app.store.recent({
         company: scope.company_id,
-        view: scope.redacted ? 'user' : 'full',
+        view: recordViewOf(scope),
         now: Date.now(),
         limit: request.query.limit,
         reason: request.query.reason,

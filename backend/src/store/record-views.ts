@@ -1,5 +1,6 @@
 // The two serialized views of a record, made once at ingest and shared by every client.
-import { viewOf, type CallRecord } from '@live-calls/protocol';
+import { viewOf, type CallRecord, type Scope } from '@live-calls/protocol';
+import type { RecordView } from './live-store.js';
 
 const USER_SCOPE = { company_id: null, redacted: true, sources: false } as const;
 
@@ -19,4 +20,9 @@ export function userView(event: { data: string; userData?: string }): string {
   if (event.userData !== undefined) return event.userData;
   if (!event.data.includes('"sip"')) return event.data;
   return JSON.stringify(viewOf(USER_SCOPE, JSON.parse(event.data) as CallRecord));
+}
+
+/** Which stored view of the records a scope reads: `user` is without `sip`. */
+export function recordViewOf(scope: Scope): RecordView {
+  return scope.redacted ? 'user' : 'full';
 }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { eventFrame, retryFrame, snapshotJson } from './sse-frames.js';
+import { eventFrame, retryFrame, snapshotParts } from './sse-frames.js';
+
+const joined = (...args: Parameters<typeof snapshotParts>) => {
+  const { head, calls, tail } = snapshotParts(...args);
+  return head + calls + tail;
+};
 
 describe('sse frames', () => {
   it('frames events with and without ids', () => {
@@ -18,7 +23,7 @@ describe('sse frames', () => {
       callsJson: '{"id":"a"},{"id":"b"}',
       sources: [{ source: 'pbx', state: 'up' as const, last_sync_at: 5, active: 2 }],
     };
-    expect(JSON.parse(snapshotJson(snapshot, true, 99, 'initial'))).toEqual({
+    expect(JSON.parse(joined(snapshot, true, 99, 'initial'))).toEqual({
       epoch: 'e1',
       seq: 7,
       reason: 'initial',
@@ -26,7 +31,7 @@ describe('sse frames', () => {
       calls: [{ id: 'a' }, { id: 'b' }],
       sources: snapshot.sources,
     });
-    expect(JSON.parse(snapshotJson({ ...snapshot, count: 0, callsJson: '' }, false, 99))).toEqual({
+    expect(JSON.parse(joined({ ...snapshot, count: 0, callsJson: '' }, false, 99))).toEqual({
       epoch: 'e1',
       seq: 7,
       server_time: 99,

@@ -44,16 +44,6 @@ export function snapshotParts(
   };
 }
 
-export function snapshotJson(
-  snapshot: SnapshotData,
-  showSources: boolean,
-  serverTime: number,
-  reason?: SnapshotReason,
-): string {
-  const { head, calls, tail } = snapshotParts(snapshot, showSources, serverTime, reason);
-  return head + calls + tail;
-}
-
 /** Characters of a large text written at once: a slice is a view, not a copy, until written. */
 export const WRITE_SLICE = 64 * 1024;
 

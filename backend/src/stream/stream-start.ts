@@ -5,7 +5,8 @@
 // docs/interface/ordering.md's; the store answers.
 import { formatEventId, type ConnectedPayload, type SnapshotReason } from '@live-calls/protocol';
 import type { Metrics } from '../metrics.js';
-import type { LiveStore, RecordView, ReplayRead } from '../store/live-store.js';
+import type { LiveStore, ReplayRead } from '../store/live-store.js';
+import { recordViewOf } from '../store/record-views.js';
 import type { LiveClient } from './live-client.js';
 import type { SnapshotReads } from './snapshot-reads.js';
 import { logEventFrame, retryFrame, eventFrame, slices, snapshotParts } from './sse-frames.js';
@@ -21,11 +22,6 @@ export interface StreamStartOptions {
   heartbeatMs: number;
   retryMs: number;
   now: () => number;
-}
-
-/** Which stored view of the records a client reads: `user` is without `sip`. */
-export function recordViewOf(client: LiveClient): RecordView {
-  return client.scope.redacted ? 'user' : 'full';
 }
 
 function snapshotReason(kind: Exclude<ReplayRead['kind'], 'replay'>): SnapshotReason {
@@ -96,7 +92,10 @@ export class StreamStarter {
     reason: SnapshotReason,
     opening = false,
   ): Promise<boolean> {
-    const snapshot = await this.#snapshots.read(client.scope.company_id, recordViewOf(client));
+    const snapshot = await this.#snapshots.read(
+      client.scope.company_id,
+      recordViewOf(client.scope),
+    );
     if (client.state === 'closed') return false;
     client.startAt(snapshot.epoch, snapshot.seq);
     this.#metrics.resumes.inc({ outcome: `snapshot_${reason}` });
