@@ -107,3 +107,8 @@ it('a restarted simulator bridge reaps the calls its predecessor left up, one CD
     )
     .toBe(leftUp.size);
 }, 30_000);
+
+it('reports the simulator as a connected PBX in its metrics, as /healthz does', async () => {
+  const text = await bridge.metrics.registry.metrics();
+  expect(text).toMatch(/^bridge_pbx_connected 1$/m);
+});

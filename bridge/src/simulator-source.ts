@@ -53,6 +53,8 @@ export class SimulatorSource implements PbxSource {
     this.#sim = new CallSimulator(this.#config, Date.now());
     this.#runner = runSimulator(this.#sim, (record) => this.#sink.record(record));
     this.#log.info({ cps: this.#config.cps, seed: this.#config.seed }, 'call simulator started');
+    // The simulator is the PBX: it is connected while it runs, as the health endpoint says.
+    this.#metrics.pbxConnected.set(1);
     this.requestSync('start');
     this.#syncTimer = setInterval(() => this.requestSync('interval'), this.#syncIntervalMs);
   }
@@ -81,6 +83,7 @@ export class SimulatorSource implements PbxSource {
   }
 
   close(): Promise<void> {
+    this.#metrics.pbxConnected.set(0);
     this.#runner?.stop();
     clearInterval(this.#syncTimer);
     this.#runner = undefined;
