@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { closeAll, waitUntil, type ManagedService } from '@live-calls/test-services';
 import type { Page } from 'playwright-core';
-import { launch, type Browser } from './browser.ts';
+import { seriousViolations } from './accessibility.ts';
+import { artifactPath, launch, type Browser } from './browser.ts';
 import { COLUMN, onScreenRows, PAGE_WAIT, seconds } from './dashboard-helpers.ts';
 import {
   expectCallsAppear,
@@ -21,6 +22,12 @@ import { startBackend, startProxy } from './services.ts';
 
 // A lively simulator so the table fills within seconds.
 const SIM_ENV = { SIM_CPS: '40', SIM_MAX_ACTIVE: '3000', LOG_LEVEL: 'warn' };
+
+function noHorizontalOverflow(page: Page): Promise<boolean> {
+  return page.evaluate(
+    () => document.documentElement.scrollWidth <= document.documentElement.clientWidth,
+  );
+}
 
 void describe('dashboard on the embedded backend through Caddy', () => {
   let backend: ManagedService | undefined;
@@ -184,6 +191,87 @@ void describe('dashboard on the embedded backend through Caddy', () => {
     );
     const asr = (await page.textContent('[data-testid=kpi-asr]'))?.trim();
     assert.ok(asr === '—' || /^\d+ %$/.test(asr ?? ''), `ASR shows ${asr}`);
+  });
+
+  void it('has no serious or critical axe violations in either theme, and one h1', async () => {
+    await page.goto(`${base}/`);
+    await waitUntil(() => onScreenRows(page), {
+      what: 'rows',
+      accept: (r) => r.length > 5,
+      ...PAGE_WAIT,
+    });
+    assert.equal(await page.locator('h1').count(), 1, 'one h1');
+    assert.equal(
+      await page
+        .locator('[data-testid=connection][aria-live], [data-testid=connection][role=status]')
+        .count(),
+      0,
+      'the ticking connection badge is not a live region',
+    );
+    for (const _theme of ['first', 'second']) {
+      const theme = await page.evaluate(() => document.documentElement.dataset.theme ?? 'dark');
+      const violations = await seriousViolations(page);
+      assert.deepEqual(violations, [], `${theme} theme: ${JSON.stringify(violations, null, 1)}`);
+      await page.keyboard.press('t');
+      await waitUntil(() => page.evaluate(() => document.documentElement.dataset.theme ?? 'dark'), {
+        what: 'the other theme',
+        accept: (t) => t !== theme,
+        ...PAGE_WAIT,
+      });
+    }
+  });
+
+  void it('a 1366×768 laptop: charts fold away, at least 12 rows visible', async () => {
+    await page.setViewportSize({ width: 1366, height: 768 });
+    try {
+      await page.goto(`${base}/`);
+      await waitUntil(() => onScreenRows(page), {
+        what: 'rows',
+        accept: (r) => r.length > 5,
+        ...PAGE_WAIT,
+      });
+      assert.equal(await page.isVisible('#insights'), false, 'charts folded on a short screen');
+      const rows = (await onScreenRows(page)).length;
+      assert.ok(rows >= 12, `${rows} rows visible`);
+      await page.click('[data-testid=panels-toggle]');
+      assert.equal(await page.isVisible('#insights'), true, 'charts open on request');
+      await page.screenshot({ path: await artifactPath('laptop-charts.png') });
+      await page.click('[data-testid=panels-toggle]');
+      assert.equal(await page.isVisible('#insights'), false);
+      await page.screenshot({ path: await artifactPath('laptop.png') });
+      assert.ok(await noHorizontalOverflow(page), 'no horizontal overflow');
+    } finally {
+      await page.setViewportSize({ width: 1600, height: 900 });
+    }
+  });
+
+  void it('a 390×844 phone: no horizontal overflow, header actions reachable, the page scrolls', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await page.goto(`${base}/`);
+      await waitUntil(() => onScreenRows(page), {
+        what: 'rows',
+        accept: (r) => r.length > 3,
+        ...PAGE_WAIT,
+      });
+      assert.ok(await noHorizontalOverflow(page), 'no horizontal overflow');
+      for (const selector of ['[data-testid=wall-toggle]', '[data-testid=logout]']) {
+        const box = await page.locator(selector).boundingBox();
+        assert.ok(
+          box && box.x >= 0 && box.x + box.width <= 390,
+          `${selector} on screen: ${JSON.stringify(box)}`,
+        );
+      }
+      const scrolled = await page.evaluate(() => {
+        window.scrollTo(0, 400);
+        return window.scrollY;
+      });
+      assert.ok(scrolled > 0, 'the page scrolls');
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: await artifactPath('phone.png') });
+    } finally {
+      await page.setViewportSize({ width: 1600, height: 900 });
+    }
   });
 
   void it('shows the wall', () => wallScreenshot(page, base, 'wall.png'));

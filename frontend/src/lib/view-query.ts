@@ -1,6 +1,9 @@
 // Page-level view options kept in the URL beside the filters: wall mode, chart span and
 // the open call, so a wall screen's bookmark restores exactly what it showed.
 
+/** Below this window height the chart panels start folded (a 1366×768 laptop, say). */
+export const PANELS_AUTO_MIN_HEIGHT = 900;
+
 export const CHART_SPANS = [15, 30, 60] as const;
 const DEFAULT_SPAN = 30;
 
