@@ -72,6 +72,11 @@ void describe('sign-in and scope on the embedded backend through Caddy', () => {
     await signIn(user, 'user-acme', 'user-acme');
     assert.equal(await user.textContent('[data-testid=role-badge]'), 'Company user');
     assert.equal(await user.locator('[data-testid=sources]').count(), 0, 'no sources for users');
+    assert.equal(
+      await user.locator('[aria-label="Top companies"]').count(),
+      0,
+      'no one-bar Top companies panel for one company',
+    );
     const seen = await expectOnlyCompany(user, base, 'acme', 10_000);
     console.log(`user-acme saw ${JSON.stringify(seen)}`);
     await user.screenshot({ path: await artifactPath('user-acme.png') });

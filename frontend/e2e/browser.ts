@@ -1,10 +1,10 @@
 // Debian's Chromium driven by playwright-core. Each launch is a fresh browser; each context
 // in it is isolated (own cookies and storage), so two users can be signed in side by side.
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -51,4 +51,16 @@ export async function launch(viewport: Viewport = { width: 1600, height: 900 }):
 export async function artifactPath(name: string): Promise<string> {
   await mkdir(ARTIFACTS, { recursive: true });
   return join(ARTIFACTS, name);
+}
+
+/**
+ * A screenshot for the README: always into artifacts/frontend-e2e/<name>.png; with
+ * LIVE_CALLS_DOCS_SCREENSHOTS=1 also into docs/screenshot-<name>.png (so an ordinary test
+ * run never rewrites the committed images).
+ */
+export async function docsScreenshot(page: Page, name: string): Promise<void> {
+  const image = await page.screenshot({ path: await artifactPath(`${name}.png`) });
+  if (process.env.LIVE_CALLS_DOCS_SCREENSHOTS === '1') {
+    await writeFile(join(REPO_ROOT, 'docs', `screenshot-${name}.png`), image);
+  }
 }

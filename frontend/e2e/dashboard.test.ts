@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { closeAll, waitUntil, type ManagedService } from '@live-calls/test-services';
 import type { Page } from 'playwright-core';
 import { seriousViolations } from './accessibility.ts';
-import { artifactPath, launch, type Browser } from './browser.ts';
+import { artifactPath, docsScreenshot, launch, type Browser } from './browser.ts';
 import { COLUMN, onScreenRows, PAGE_WAIT, seconds } from './dashboard-helpers.ts';
 import {
   expectCallsAppear,
@@ -201,6 +201,8 @@ void describe('dashboard on the embedded backend through Caddy', () => {
       ...PAGE_WAIT,
     });
     assert.equal(await page.locator('h1').count(), 1, 'one h1');
+    await page.waitForTimeout(1_000);
+    await docsScreenshot(page, 'wall');
     assert.equal(
       await page
         .locator('[data-testid=connection][aria-live], [data-testid=connection][role=status]')
@@ -238,7 +240,7 @@ void describe('dashboard on the embedded backend through Caddy', () => {
       await page.screenshot({ path: await artifactPath('laptop-charts.png') });
       await page.click('[data-testid=panels-toggle]');
       assert.equal(await page.isVisible('#insights'), false);
-      await page.screenshot({ path: await artifactPath('laptop.png') });
+      await docsScreenshot(page, 'laptop');
       assert.ok(await noHorizontalOverflow(page), 'no horizontal overflow');
     } finally {
       await page.setViewportSize({ width: 1600, height: 900 });
@@ -268,13 +270,16 @@ void describe('dashboard on the embedded backend through Caddy', () => {
       });
       assert.ok(scrolled > 0, 'the page scrolls');
       await page.evaluate(() => window.scrollTo(0, 0));
-      await page.screenshot({ path: await artifactPath('phone.png') });
+      await docsScreenshot(page, 'phone');
     } finally {
       await page.setViewportSize({ width: 1600, height: 900 });
     }
   });
 
-  void it('shows the wall', () => wallScreenshot(page, base, 'wall.png'));
+  void it('shows the wall', async () => {
+    await wallScreenshot(page, base, 'wall.png');
+    await docsScreenshot(page, 'wall-mode');
+  });
 
   void it('runs under its content security policy, unframeable, with no metrics in public', async () => {
     assert.deepEqual(cspViolations, []);

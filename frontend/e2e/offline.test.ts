@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { closeAll, waitUntil, type ManagedService } from '@live-calls/test-services';
 import type { Page } from 'playwright-core';
-import { artifactPath, launch, type Browser } from './browser.ts';
+import { docsScreenshot, launch, type Browser } from './browser.ts';
 import { COLUMN, connectionState, onScreenRows, PAGE_WAIT } from './dashboard-helpers.ts';
 import { expectCallsAppear, signIn } from './scenarios.ts';
 import { addUser, startBackend, startProxy } from './services.ts';
@@ -86,7 +86,7 @@ void describe('offline: the backend behind Caddy stops and comes back', () => {
     const frozen = await durations();
     await page.waitForTimeout(2_200);
     assert.deepEqual(await durations(), frozen, 'durations do not count while offline');
-    await page.screenshot({ path: await artifactPath('offline.png') });
+    await docsScreenshot(page, 'offline');
 
     await backend!.start();
     await waitUntil(() => connectionState(page), {
