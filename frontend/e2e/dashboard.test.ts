@@ -121,6 +121,37 @@ void describe('dashboard on the embedded backend through Caddy', () => {
     assert.equal(await detailOpen(), false);
   });
 
+  void it('a fresh screen starts with a full chart from the server history, axis scaled to the data', async () => {
+    // Forget this tab's own samples: whatever the chart draws at once comes from the server.
+    await page.evaluate(() => {
+      for (const key of Object.keys(localStorage)) {
+        if (key.startsWith('live-calls:history')) localStorage.removeItem(key);
+      }
+    });
+    const opened = Date.now();
+    await page.goto(`${base}/?span=15`);
+    const points = await waitUntil(
+      () =>
+        page.$eval('[aria-label="Line chart of concurrent calls"]', (svg) =>
+          Number(svg.getAttribute('data-points')),
+        ),
+      { what: 'history points in the chart', accept: (n) => n >= 10, ...PAGE_WAIT },
+    );
+    // The tab samples every 5 s: this many points this soon can only be the server's minutes.
+    assert.ok(Date.now() - opened < 5_000, `the chart filled at once (${points} points)`);
+    assert.equal(await page.locator('text=Collecting samples').count(), 0);
+    await page.waitForSelector('[data-testid=sparkline-cps]');
+    await page.waitForSelector('[data-testid=sparkline-asr]');
+    // The y axis labels are plain counts; the time labels (hh:mm) are not numbers.
+    const top = await page.$$eval('.chart .axis', (labels) =>
+      Math.max(...labels.map((t) => Number(t.textContent.trim())).filter(Number.isFinite)),
+    );
+    const peakText = (await page.textContent('.chart .peak')) ?? '';
+    const highest = Number((/peak ([\d,]+)/.exec(peakText)?.[1] ?? '0').replace(/,/g, ''));
+    assert.ok(highest > 0, `a peak is shown (${highest})`);
+    assert.ok(top < highest * 1.6 + 5, `axis top ${top} fits the peak ${highest}`);
+  });
+
   void it('shows a failed call red with its SIP code, not as a grey Ended', async () => {
     await page.goto(`${base}/`);
     const failed = await waitUntil(

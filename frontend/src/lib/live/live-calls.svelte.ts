@@ -9,7 +9,13 @@ import { loadSetting, saveSetting } from '../stored-settings.js';
 import { EMPTY_FILTER, type CallFilter } from './call-filter.js';
 import { DEFAULT_SORT, type CallSort } from './call-sort.js';
 import { buildView, type CallView } from './call-view.js';
-import { ConcurrencyHistory, type HistoryPoint } from './concurrency-history.js';
+import {
+  ConcurrencyHistory,
+  mergeHistory,
+  minuteSamples,
+  type HistoryPoint,
+  type MinuteSample,
+} from './concurrency-history.js';
 import type { ConnectionView } from './connection-tracker.js';
 import { LiveConnection } from './live-connection.js';
 import { LiveModel, type ListedCall } from './live-model.js';
@@ -23,6 +29,8 @@ const TICK_MS = 250;
 const HIDDEN_FLUSH_MS = 1000;
 /** Each user's concurrency curve is kept apart (`history:<user>|<role>|<company>`). */
 const HISTORY_SETTING = 'history';
+/** The server's minutes are fetched again this often (its CPS and ASR change per minute). */
+const MINUTES_EVERY_MS = 60_000;
 
 export interface LiveCallsOptions {
   /** The session ended under us (a `session.expired` event, or a 401 on reconnect). */
@@ -54,6 +62,11 @@ export class LiveCalls {
   #sources = $state.raw<SourceStatus[]>([]);
   #stats = $state.raw<StatsPayload | null>(null);
   #historyPoints = $state.raw<readonly HistoryPoint[]>([]);
+  #minutes = $state.raw<readonly MinuteSample[]>([]);
+  #minutesSpan = 30;
+  #minutesAt = 0;
+  #minutesRequest = 0;
+  #merged = $derived(mergeHistory(this.#minutes, this.#historyPoints));
   #role = $state<Role | null>(null);
 
   #filter: CallFilter = EMPTY_FILTER;
@@ -109,8 +122,13 @@ export class LiveCalls {
   get stats(): StatsPayload | null {
     return this.#stats;
   }
+  /** The concurrency curve: the server's minutes with this tab's finer samples on top. */
   get history(): readonly HistoryPoint[] {
-    return this.#historyPoints;
+    return this.#merged;
+  }
+  /** The server's per-minute samples of the chart's span (CPS and ASR trends). */
+  get minutes(): readonly MinuteSample[] {
+    return this.#minutes;
   }
   /** The role the stream was opened with (the server's word, not the UI's guess). */
   get role(): Role | null {
@@ -133,6 +151,8 @@ export class LiveCalls {
     if (this.#owner !== owner) {
       this.#model.reset();
       this.#history.clear();
+      this.#minutes = [];
+      this.#minutesRequest++;
       this.#owner = owner;
       this.#history.restore(loadSetting(`${HISTORY_SETTING}:${owner}`), Date.now());
       this.#publishAll();
@@ -142,6 +162,14 @@ export class LiveCalls {
     this.#ticker = setInterval(() => this.#tick(), TICK_MS);
     this.#link.start();
     void this.#loadStats();
+    void this.#loadMinutes();
+  }
+
+  /** The chart's span in minutes: the server's history is fetched for as far back. */
+  setHistorySpan(minutes: number): void {
+    if (minutes === this.#minutesSpan) return;
+    this.#minutesSpan = minutes;
+    if (this.#running) void this.#loadMinutes();
   }
 
   /** Stops streaming but keeps the table, to resume after a new sign-in. */
@@ -158,6 +186,8 @@ export class LiveCalls {
     this.stop();
     this.#model.reset();
     this.#history.clear();
+    this.#minutes = [];
+    this.#minutesRequest++;
     this.#owner = null;
     this.#publishAll();
   }
@@ -186,6 +216,18 @@ export class LiveCalls {
     }
   }
 
+  async #loadMinutes(): Promise<void> {
+    const request = ++this.#minutesRequest;
+    this.#minutesAt = Date.now();
+    try {
+      const raw = await getJson<unknown>(`/api/v1/live/history?window=${this.#minutesSpan}m`);
+      // An answer for an older span (or an older session) must not land over a newer one.
+      if (request === this.#minutesRequest) this.#minutes = minuteSamples(raw);
+    } catch {
+      // The tab's own samples still draw the curve; the next snapshot or minute tries again.
+    }
+  }
+
   #scheduleFrame(): void {
     if (this.#frame !== 0 || !this.#running) return;
     this.#frame = requestAnimationFrame(() => {
@@ -207,6 +249,8 @@ export class LiveCalls {
     this.#publishConnection();
     // A snapshot replaces the table: show it at once rather than on the next rebuild tick.
     if (result.calls && this.#view.rows.length === 0) this.#rebuild(now);
+    // A snapshot after a gap: the server knows the minutes this tab missed.
+    if (result.snapshot) void this.#loadMinutes();
     if (result.sessionExpired) this.#expire('Your session expired. Sign in again to resume.');
   }
 
@@ -230,6 +274,9 @@ export class LiveCalls {
         this.#historyPoints = [...this.#history.points];
         this.#saveHistory();
       }
+    }
+    if (!isStale(connection) && local - this.#minutesAt >= MINUTES_EVERY_MS) {
+      void this.#loadMinutes();
     }
     if (this.#viewDirty && local - this.#lastRebuild >= REBUILD_EVERY_MS) this.#rebuild(local);
   }

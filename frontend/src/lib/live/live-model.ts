@@ -42,6 +42,8 @@ export interface FlushResult {
   /** Events taken from the queue. */
   events: number;
   calls: boolean;
+  /** A snapshot replaced the table (a first connect, or a resume the server could not serve). */
+  snapshot: boolean;
   sources: boolean;
   stats: boolean;
   /** A `session.expired` event arrived: the server is about to close the stream. */
@@ -88,6 +90,7 @@ export class LiveModel {
     const result: FlushResult = {
       events: queue.length,
       calls: false,
+      snapshot: false,
       sources: false,
       stats: false,
       sessionExpired: false,
@@ -106,6 +109,7 @@ export class LiveModel {
       case 'snapshot':
         this.#applySnapshot(event.data, localNow);
         result.calls = true;
+        result.snapshot = true;
         result.sources = true;
         return;
       case 'call.setup':
