@@ -18,32 +18,36 @@ afterEach(async () => {
   cleanup = [];
 });
 
+/**
+ * A store writing directly, and a tail reading over a proxy the test can cut. No retry of a
+ * command across a reconnect: the blocked read fails at the cut, as it does when a connection
+ * stays away longer than the product's one retry.
+ */
+async function tailBehindProxy(historyEvents: number) {
+  const redis: RedisService = await startRedis();
+  cleanup.push(() => redis.close());
+  const store = new RedisStore({ target: { kind: 'url', url: redis.url }, historyEvents, log });
+  cleanup.push(() => store.close());
+  const proxy = await TcpProxy.start(redis.port);
+  cleanup.push(() => proxy.close());
+  const connection = new Redis(proxy.url, { maxRetriesPerRequest: 0, retryStrategy: () => 100 });
+  connection.on('error', () => undefined);
+  defineStoreCommands(connection);
+  const batches: LogBatch[] = [];
+  const tail = new RedisLogTail(connection, log, (batch) => batches.push(batch));
+  cleanup.push(() => tail.close());
+  tail.start();
+  // The tail starts at the head; it has read it once it announces its position.
+  await expect.poll(() => batches.length, { timeout: 5_000 }).toBeGreaterThan(0);
+  const apply = (n: number) =>
+    store.applyBatch(Array.from({ length: n }, () => ({ record: new TestCall().next('setup') })));
+  return { proxy, batches, apply };
+}
+
 describe('RedisLogTail', () => {
   it('goes on from the last event it delivered after its connection was cut', async () => {
-    const redis: RedisService = await startRedis();
-    cleanup.push(() => redis.close());
-    const store = new RedisStore({
-      target: { kind: 'url', url: redis.url },
-      historyEvents: 10_000,
-      log,
-    });
-    cleanup.push(() => store.close());
-    const proxy = await TcpProxy.start(redis.port);
-    cleanup.push(() => proxy.close());
-    // No retry of a command across a reconnect: the blocked read fails at the cut, as it does
-    // when a connection stays away longer than the product's one retry.
-    const connection = new Redis(proxy.url, { maxRetriesPerRequest: 0, retryStrategy: () => 100 });
-    connection.on('error', () => undefined);
-    defineStoreCommands(connection);
-    const batches: LogBatch[] = [];
-    const tail = new RedisLogTail(connection, log, (batch) => batches.push(batch));
-    cleanup.push(() => tail.close());
-    tail.start();
-    // The tail starts at the head; it has read it once it announces its position.
-    await expect.poll(() => batches.length, { timeout: 5_000 }).toBeGreaterThan(0);
+    const { proxy, batches, apply } = await tailBehindProxy(10_000);
     const seqs = () => batches.flatMap((b) => b.events.map((e) => e.seq));
-    const apply = (n: number) =>
-      store.applyBatch(Array.from({ length: n }, () => ({ record: new TestCall().next('setup') })));
 
     await apply(10);
     await expect.poll(seqs, { timeout: 5_000 }).toHaveLength(10);
@@ -59,26 +63,7 @@ describe('RedisLogTail', () => {
   });
 
   it('marks a batch after a hole the log trimmed before the tail could read it', async () => {
-    const redis: RedisService = await startRedis();
-    cleanup.push(() => redis.close());
-    const store = new RedisStore({
-      target: { kind: 'url', url: redis.url },
-      historyEvents: 100,
-      log,
-    });
-    cleanup.push(() => store.close());
-    const proxy = await TcpProxy.start(redis.port);
-    cleanup.push(() => proxy.close());
-    const connection = new Redis(proxy.url, { maxRetriesPerRequest: 0, retryStrategy: () => 100 });
-    connection.on('error', () => undefined);
-    defineStoreCommands(connection);
-    const batches: LogBatch[] = [];
-    const tail = new RedisLogTail(connection, log, (batch) => batches.push(batch));
-    cleanup.push(() => tail.close());
-    tail.start();
-    await expect.poll(() => batches.length, { timeout: 5_000 }).toBeGreaterThan(0);
-    const apply = (n: number) =>
-      store.applyBatch(Array.from({ length: n }, () => ({ record: new TestCall().next('setup') })));
+    const { proxy, batches, apply } = await tailBehindProxy(100);
 
     await apply(5);
     await expect.poll(() => batches.flatMap((b) => b.events).length, { timeout: 5_000 }).toBe(5);
