@@ -132,8 +132,9 @@ void describe('dashboard on the embedded backend through Caddy', () => {
     await page.goto(`${base}/?span=15`);
     const points = await waitUntil(
       () =>
-        page.$eval('[aria-label="Line chart of concurrent calls"]', (svg) =>
-          Number(svg.getAttribute('data-points')),
+        // Nothing yet while the page is still loading: 0 points, not an error.
+        page.$$eval('[aria-label="Line chart of concurrent calls"]', (svgs) =>
+          Number(svgs[0]?.getAttribute('data-points') ?? 0),
         ),
       { what: 'history points in the chart', accept: (n) => n >= 10, ...PAGE_WAIT },
     );
@@ -150,6 +151,43 @@ void describe('dashboard on the embedded backend through Caddy', () => {
     const highest = Number((/peak ([\d,]+)/.exec(peakText)?.[1] ?? '0').replace(/,/g, ''));
     assert.ok(highest > 0, `a peak is shown (${highest})`);
     assert.ok(top < highest * 1.6 + 5, `axis top ${top} fits the peak ${highest}`);
+  });
+
+  void it('top companies and trunks: up to 10, a click sets that filter in the URL', async () => {
+    await page.goto(`${base}/`);
+    const bars = '[aria-label="Top trunks"] button[data-key]';
+    const count = await waitUntil(() => page.locator(bars).count(), {
+      what: 'top trunk bars',
+      accept: (n) => n > 0,
+      ...PAGE_WAIT,
+    });
+    assert.ok(count <= 10, `at most 10 trunks (${count})`);
+    const companies = await waitUntil(
+      () => page.locator('[aria-label="Top companies"] button[data-key]').count(),
+      { what: 'top company bars', accept: (n) => n > 6, ...PAGE_WAIT },
+    );
+    assert.ok(companies > 6 && companies <= 10, `more than 6, at most 10 companies (${companies})`);
+
+    const company = page.locator('[aria-label="Top companies"] button[data-key]').first();
+    const key = (await company.getAttribute('data-key')) ?? '';
+    await company.click();
+    await page.waitForURL((url) => url.searchParams.has('company'));
+    const shownKey = new URL(page.url()).searchParams.get('company');
+    assert.ok(key === '' ? shownKey !== null : shownKey === key, `company=${shownKey} for ${key}`);
+    assert.equal(
+      await page.getAttribute(
+        `[aria-label="Top companies"] button[data-key="${key}"]`,
+        'aria-pressed',
+      ),
+      'true',
+    );
+    // The same bar again clears it.
+    await page.click(`[aria-label="Top companies"] button[data-key="${key}"]`);
+    await page.waitForURL((url) => !url.searchParams.has('company'));
+
+    const trunk = page.locator(bars).first();
+    await trunk.click();
+    await page.waitForURL((url) => url.searchParams.has('trunk'));
   });
 
   void it('shows a failed call red with its SIP code, not as a grey Ended', async () => {
