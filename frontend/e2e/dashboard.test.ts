@@ -190,6 +190,56 @@ void describe('dashboard on the embedded backend through Caddy', () => {
     await page.waitForURL((url) => url.searchParams.has('trunk'));
   });
 
+  void it('Recent: calls ended in the last 15 min with their reason and SIP code, filterable', async () => {
+    await page.goto(`${base}/`);
+    await page.click('[data-testid=view-recent]');
+    await page.waitForURL((url) => url.searchParams.get('view') === 'recent');
+    const reasons = await waitUntil(
+      () =>
+        page.$$eval('[data-recent-id] [data-testid=recent-reason-cell]', (cells) =>
+          cells.map((c) => c.getAttribute('data-reason') ?? ''),
+        ),
+      { what: 'ended calls listed', accept: (r) => r.length > 0, timeoutMs: 20_000 },
+    );
+    assert.ok(
+      reasons.every((r) => ['bye', 'cancel', 'failed', 'timeout', 'reaped'].includes(r)),
+      `every row has an end reason (${[...new Set(reasons)].join(', ')})`,
+    );
+    // A failed end is red with its SIP code (the simulator fails some with 486, 503…).
+    await page.selectOption('[data-testid=recent-reason]', 'failed');
+    const failed = await waitUntil(
+      () =>
+        page.$$eval('[data-recent-id]', (rows) =>
+          rows.map((row) => ({
+            reason: row.querySelector('[data-reason]')?.getAttribute('data-reason'),
+            sip: row.querySelector('.sip')?.textContent.trim() ?? '',
+            colour: getComputedStyle(row.querySelector('.sip')!).color,
+          })),
+        ),
+      { what: 'failed calls listed', accept: (f) => f.length > 0, timeoutMs: 30_000 },
+    );
+    assert.ok(
+      failed.every((f) => f.reason === 'failed'),
+      'the reason filter applies',
+    );
+    assert.ok(
+      failed.some((f) => /^[4-6]\d\d/.test(f.sip)),
+      `a SIP code shown (${failed[0]?.sip})`,
+    );
+    const red = await page.evaluate(() => {
+      const probe = document.createElement('span');
+      probe.style.color = 'var(--phase-failed)';
+      document.body.append(probe);
+      const colour = getComputedStyle(probe).color;
+      probe.remove();
+      return colour;
+    });
+    assert.equal(failed[0]!.colour, red, 'failed ends are red');
+    // Back to the live table.
+    await page.click('[data-testid=view-live]');
+    await page.waitForSelector('[data-testid=calls-table]');
+  });
+
   void it('shows a failed call red with its SIP code, not as a grey Ended', async () => {
     await page.goto(`${base}/`);
     const failed = await waitUntil(
