@@ -14,6 +14,8 @@ import {
   DEFAULT_STATS_INTERVAL_MS,
   DEFAULT_SYNC_INTERVAL_MS,
   integerSetting,
+  LOG_LEVELS,
+  type LogLevel,
   SettingError,
   shownValue,
   textSetting,
@@ -33,8 +35,6 @@ const DEFAULT_SESSION_TTL_S = 12 * 3600;
 const DEFAULT_MAX_STREAMS_PER_USER = 20;
 const DEFAULT_MAX_STREAMS_PER_IP = 200;
 const MIN_SECRET_BYTES = 32;
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface Config {
   port: number;

@@ -10,6 +10,7 @@ import {
   choiceSetting,
   hostPortSetting,
   integerSetting,
+  LOG_LEVELS,
   natsSettings,
   shownValue,
   sourceSetting,
@@ -88,7 +89,6 @@ function readableFile(name: string, path: string): void {
 
 const DAY_MS = 86_400_000;
 const MIB = 1024 * 1024;
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Reads and validates every setting. Throws SettingError (one-line message) on a bad one. */
 export function parseConfig(env: Env): Readonly<BridgeConfig> {

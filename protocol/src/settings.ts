@@ -6,6 +6,10 @@ import { SOURCE_PATTERN } from './record.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** LOG_LEVEL's words, the same for every service (pino's levels). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 /** A bad setting; `setting` names the environment variable, the message is one line. */
 export class SettingError extends Error {
   override readonly name = 'SettingError';
