@@ -146,9 +146,10 @@ void describe('real stack: Redis + NATS + bridge (simulator) + distributed backe
       ...PAGE_WAIT,
       timeoutMs: 30_000,
     });
+    // The note reads "Resuming, N missed events so far…" while the replay's pages arrive.
     const sync = await waitUntil(() => lastSync(noc), {
-      what: 'the reconnect note',
-      accept: (s) => s.length > 0,
+      what: 'the reconnect note, once the replay is over',
+      accept: (s) => s.length > 0 && !s.startsWith('Resuming'),
       ...PAGE_WAIT,
     });
     // Redis kept the log and its epoch: the stream resumes with the missed events.
