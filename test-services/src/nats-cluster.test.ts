@@ -102,7 +102,16 @@ describe('startNatsCluster({ user, pass })', () => {
 
     const subscriber = await connectTo(c.url, credentials);
     expect(await relay(client, subscriber, 'calls.after-kill')).toContain('hello');
-    // A replicated stream keeps its quorum with two of three nodes.
+    // A replicated stream keeps its quorum with two of three nodes; when the killed node led
+    // the stream, the other two elect a new stream leader first (a separate Raft group from
+    // the meta leader that waitUntilFormed awaits), and until then a publish has no responder.
+    await vi.waitFor(
+      async () => {
+        const leader = (await jsm.streams.info('CHAOS')).cluster?.leader;
+        expect([a.name, c.name]).toContain(leader);
+      },
+      { timeout: 15_000, interval: 100 },
+    );
     const ack = await js.publish('chaos.after', 'also kept');
     expect(ack.seq).toBe(2);
 
