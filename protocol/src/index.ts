@@ -10,3 +10,5 @@ export * from './backoff.js';
 export * from './settings.js';
 export * from './nats-settings.js';
 export * from './sync-parts.js';
+export * from './control.js';
+export * from './alarms.js';

@@ -12,7 +12,8 @@ export type ActivePhase = Exclude<Phase, 'ended'>;
 export const DIRECTIONS = ['inbound', 'outbound', 'internal', 'unknown'] as const;
 export type Direction = (typeof DIRECTIONS)[number];
 
-export const END_REASONS = ['bye', 'cancel', 'failed', 'timeout', 'reaped'] as const;
+/** `terminated`: ended by an operator's hang-up (the `sub` who asked is in `end.by`). */
+export const END_REASONS = ['bye', 'cancel', 'failed', 'timeout', 'reaped', 'terminated'] as const;
 export type EndReason = (typeof END_REASONS)[number];
 
 export interface Party {
@@ -26,6 +27,8 @@ export interface CallEnd {
   sip_code?: number;
   sip_reason?: string;
   q850?: number;
+  /** Who ended the call: the operator's `sub`, with reason `terminated`. */
+  by?: string;
 }
 
 export interface CallRecord {

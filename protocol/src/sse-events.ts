@@ -1,4 +1,5 @@
 // Payloads of the SSE stream (docs/interface/sse.md), one typed map for server and dashboard.
+import type { AlarmPayload } from './alarms.js';
 import type { CallRecord, Direction, Phase } from './record.js';
 import type { Role } from './scope.js';
 
@@ -40,6 +41,8 @@ export interface SnapshotPayload {
   calls: CallRecord[];
   /** Empty for role `user`. */
   sources: SourceStatus[];
+  /** The active alarms within the stream's scope, critical first. */
+  alarms: AlarmPayload[];
 }
 
 export interface StatsPayload {
@@ -84,6 +87,7 @@ export interface LiveEventMap {
   stats: StatsPayload;
   ping: PingPayload;
   'session.expired': SessionExpiredPayload;
+  alarm: AlarmPayload;
 }
 
 export type LiveEventName = keyof LiveEventMap;
@@ -100,6 +104,7 @@ export const LIVE_EVENT_NAMES = [
   'stats',
   'ping',
   'session.expired',
+  'alarm',
 ] as const satisfies readonly LiveEventName[];
 
 export function callEventName(phase: Phase): `call.${Phase}` {

@@ -87,6 +87,12 @@ const breakers: Array<{
     mutate: (r) => (r.end = { reason: 'failed', sip_code: 99 }),
     reason: 'bad_field:end',
   },
+  {
+    name: 'end.by not a string',
+    applies: (r) => r.phase === 'ended',
+    mutate: (r) => (r.end = { reason: 'terminated', by: 42 as unknown as string }),
+    reason: 'bad_field:end',
+  },
 ];
 
 describe('validateRecord', () => {

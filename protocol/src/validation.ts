@@ -78,7 +78,7 @@ const RECORD_KEYS: ReadonlySet<string> = new Set([
   ...OPTIONAL_RECORD_FIELDS,
 ]);
 const PARTY_KEYS = new Set(['user', 'display', 'uri']);
-const END_KEYS = new Set(['reason', 'sip_code', 'sip_reason', 'q850']);
+const END_KEYS = new Set(['reason', 'sip_code', 'sip_reason', 'q850', 'by']);
 const PHASE_SET: ReadonlySet<string> = new Set(PHASES);
 const DIRECTION_SET: ReadonlySet<string> = new Set(DIRECTIONS);
 const END_REASON_SET: ReadonlySet<string> = new Set(END_REASONS);
@@ -142,6 +142,8 @@ function callEnd(value: unknown): CallEnd {
   const sipReason = optStr(value.sip_reason, 'end.sip_reason', MAX_FIELD_CHARS);
   if (sipReason !== undefined) out.sip_reason = sipReason;
   if (value.q850 !== undefined) out.q850 = int(value.q850, 'end.q850', 0, 127);
+  const by = optStr(value.by, 'end.by', MAX_FIELD_CHARS);
+  if (by !== undefined) out.by = by;
   return out;
 }
 

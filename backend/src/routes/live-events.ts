@@ -43,4 +43,5 @@ export const LIVE_EVENTS_DOC = {
     data: componentRef('SessionExpired'),
     then: 'the server closes the stream',
   },
+  alarm: { id: true, data: componentRef('Alarm') },
 } as const satisfies Record<LiveEventName, LiveEventDoc>;

@@ -7,6 +7,10 @@
 // what a schema does not name: object schemas of payloads assembled elsewhere say
 // `additionalProperties: true`, and `required` lists only what the payload's type guarantees.
 import {
+  ALARM_RULES,
+  ALARM_SEVERITIES,
+  ALARM_STATES,
+  ALARM_SUBJECT_KINDS,
   DIRECTIONS,
   END_REASONS,
   MAX_CALL_ID_CHARS,
@@ -85,6 +89,7 @@ const callRecordSchema = {
         sip_code: integer,
         sip_reason: { type: 'string' },
         q850: integer,
+        by: { type: 'string', description: 'With `terminated`: the operator who hung up' },
       },
     },
     sip: {
@@ -107,6 +112,38 @@ const sourceStatusSchema = {
   },
 } as const;
 
+const alarmSchema = {
+  $id: 'Alarm',
+  type: 'object',
+  description: 'A threshold alarm raised or cleared (docs/interface/alarms.md).',
+  required: [
+    'id',
+    'rule',
+    'state',
+    'severity',
+    'subject',
+    'value',
+    'threshold',
+    'since',
+    'message',
+  ],
+  properties: {
+    id: { type: 'string', description: '`<rule>:<kind>:<id>`, shared by a raise and its clear' },
+    rule: { enum: ALARM_RULES },
+    state: { enum: ALARM_STATES },
+    severity: { enum: ALARM_SEVERITIES },
+    subject: {
+      type: 'object',
+      required: ['kind', 'id'],
+      properties: { kind: { enum: ALARM_SUBJECT_KINDS }, id: { type: 'string' } },
+    },
+    value: { type: 'number' },
+    threshold: { type: 'number' },
+    since: { ...msTime, description: 'When it was raised, ms since epoch' },
+    message: { type: 'string' },
+  },
+} as const;
+
 const snapshotSchema = {
   $id: 'Snapshot',
   type: 'object',
@@ -122,6 +159,11 @@ const snapshotSchema = {
       type: 'array',
       items: { $ref: 'SourceStatus#' },
       description: 'Empty for role `user`',
+    },
+    alarms: {
+      type: 'array',
+      items: { $ref: 'Alarm#' },
+      description: 'Active alarms within the scope, critical first',
     },
   },
 } as const;
@@ -236,6 +278,7 @@ export const SHARED_SCHEMAS = [
   partySchema,
   callRecordSchema,
   sourceStatusSchema,
+  alarmSchema,
   snapshotSchema,
   statsSchema,
   historySampleSchema,

@@ -33,16 +33,19 @@ export const validRecordArb: fc.Arbitrary<CallRecord> = fc
     held: fc.option(fc.boolean(), { nil: undefined }),
     reason: fc.constantFrom(...END_REASONS),
     sip_code: fc.option(fc.integer({ min: 100, max: 699 }), { nil: undefined }),
+    by: fc.option(fc.string({ minLength: 1, maxLength: 16 }), { nil: undefined }),
     sip: fc.option(fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 })), {
       nil: undefined,
     }),
   })
-  .map(({ reason, sip_code, held, sip, ...r }) => {
+  .map(({ reason, sip_code, by, held, sip, ...r }) => {
     const record: CallRecord = { v: 1, id: `${r.source}:${r.call_id}`, ...r };
     if (held !== undefined) record.held = held;
     if (sip !== undefined) record.sip = sip;
-    if (r.phase === 'ended')
+    if (r.phase === 'ended') {
       record.end = sip_code === undefined ? { reason } : { reason, sip_code };
+      if (reason === 'terminated' && by !== undefined) record.end.by = by;
+    }
     return record;
   });
 

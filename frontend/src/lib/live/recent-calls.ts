@@ -21,6 +21,7 @@ export const END_REASON_LABELS: Record<EndReason, string> = {
   failed: 'Failed',
   timeout: 'Timed out',
   reaped: 'Lost (reaped)',
+  terminated: 'Ended by operator',
 };
 
 export function filterRecent(

@@ -38,6 +38,7 @@ export function snapshot(
     server_time: T0,
     calls,
     sources: [],
+    alarms: [],
     ...overrides,
   };
 }
