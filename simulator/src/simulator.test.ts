@@ -326,6 +326,35 @@ describe('CallSimulator', () => {
     expect(sim.advance(START + 3 * 3_600_000 + MIN).some((r) => r.phase === 'setup')).toBe(true);
   });
 
+  it('hangup() ends a call now as terminated by the operator; its script stops there', () => {
+    const sim = new CallSimulator(config({ seed: 11, cps: 20 }), START);
+    const first = sim.advance(START + 30_000);
+    const target = sim.active().find((r) => r.phase === 'answered') ?? sim.active()[0];
+    if (target === undefined) throw new Error('no active call');
+    const ended = sim.hangup(target.id, 'op-1');
+    expect(ended).toMatchObject({
+      id: target.id,
+      phase: 'ended',
+      seq: target.seq + 1,
+      ts: START + 30_000,
+      ended_at: START + 30_000,
+      created_at: target.created_at,
+      answered_at: target.answered_at,
+      end: { reason: 'terminated', by: 'op-1' },
+    });
+    expect(validateRecord(ended).ok).toBe(true);
+    expect(sim.active().map((r) => r.id)).not.toContain(target.id);
+    expect(sim.activeCount).toBe(sim.active().length);
+    // Neither a second hang-up nor the rest of its script brings anything more.
+    expect(sim.hangup(target.id, 'op-1')).toBeUndefined();
+    expect(sim.hangup('sim:unknown', 'op-1')).toBeUndefined();
+    sim.skipArrivals(START + 3 * 3_600_000);
+    const later = sim.advance(START + 3 * 3_600_000);
+    expect(later.length).toBeGreaterThan(0);
+    expect(later.filter((r) => r.id === target.id)).toEqual([]);
+    expect(first.length).toBeGreaterThan(0);
+  });
+
   it('rejects a bad config or start time', () => {
     expect(() => new CallSimulator(config({ cps: 500 }), START)).toThrow(/SIM_CPS/);
     expect(() => new CallSimulator(config(), Number.NaN)).toThrow(RangeError);

@@ -42,6 +42,8 @@ export class CallSimulator {
   readonly #heap = new TimerHeap<LiveCall>();
   /** The last record of every call not ended, by id, in setup order. */
   readonly #active = new Map<string, CallRecord>();
+  /** The script state of every call not ended, by id (for hangup()). */
+  readonly #live = new Map<string, LiveCall>();
   /** Continuous time of the next arrival; it is emitted at the following whole ms. */
   #arrivalClock: number;
   #clock: number;
@@ -113,6 +115,20 @@ export class CallSimulator {
   /** Current records of all calls not ended (what the PBX would list), for call.sync. */
   active(): CallRecord[] {
     return Array.from(this.#active.values());
+  }
+
+  /**
+   * Ends the call `id` now, as an operator's hang-up does through the PBX: its record with
+   * `end.reason = "terminated"` and `end.by = by`, stamped with the simulator's clock (the
+   * time of the last advance(), so no later event of the simulator precedes it). The rest of
+   * its script is dropped. Undefined when no such call is up (unknown or already ended).
+   */
+  hangup(id: string, by: string): CallRecord | undefined {
+    const call = this.#live.get(id);
+    if (call === undefined) return undefined;
+    // Its next step may still sit in the heap: with no steps left it is skipped when due.
+    call.next = call.steps.length;
+    return this.#emit(call, 'ended', this.#clock, { reason: 'terminated', by });
   }
 
   /**
@@ -209,8 +225,13 @@ export class CallSimulator {
     if (call.toTagKnown) sip.to_tag = call.toTag;
     if (call.answeredAt !== null) sip.callee_contact = p.calleeContact;
     record.sip = sip;
-    if (phase === 'ended') this.#active.delete(call.id);
-    else this.#active.set(call.id, record);
+    if (phase === 'ended') {
+      this.#active.delete(call.id);
+      this.#live.delete(call.id);
+    } else {
+      this.#active.set(call.id, record);
+      this.#live.set(call.id, call);
+    }
     return record;
   }
 }
