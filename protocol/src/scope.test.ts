@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ROLES, canSee, resolveScope, viewOf, type Role } from './scope.js';
+import { ROLES, canSee, mayAct, resolveScope, viewOf, type Role } from './scope.js';
 import { companyArb, validRecordArb } from './testing/arbitraries.js';
 
 const sessionArb = fc.record({
@@ -75,5 +75,11 @@ describe('scope', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('mayAct', () => {
+  it('lets admin and operator act, and neither noc nor user', () => {
+    expect(ROLES.filter(mayAct)).toEqual(['admin', 'operator']);
   });
 });
