@@ -52,7 +52,17 @@ export async function getJson<T>(path: string): Promise<T> {
 }
 
 export async function postJson(path: string, body?: unknown): Promise<void> {
-  await send(path, {
+  await post(path, body);
+}
+
+/** A POST whose answer carries a JSON body (a 202 with the request's id, say). */
+export async function postForJson<T>(path: string, body?: unknown): Promise<T> {
+  const response = await post(path, body);
+  return (await response.json()) as T;
+}
+
+function post(path: string, body: unknown): Promise<Response> {
+  return send(path, {
     method: 'POST',
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? null : JSON.stringify(body),

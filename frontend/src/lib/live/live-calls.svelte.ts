@@ -8,6 +8,7 @@ import { getJson } from '../api/http.js';
 import { loadSetting, saveSetting } from '../stored-settings.js';
 import { EMPTY_FILTER, type CallFilter } from './call-filter.js';
 import { DEFAULT_SORT, type CallSort } from './call-sort.js';
+import { NO_MARKS, type AlarmMarks, type ShownAlarm } from './alarm-board.js';
 import { buildView, type CallView } from './call-view.js';
 import {
   ConcurrencyHistory,
@@ -60,6 +61,8 @@ export class LiveCalls {
   #localNow = $state(Date.now());
   #connection = $state.raw<ConnectionView>(this.#model.connection.view(Date.now()));
   #sources = $state.raw<SourceStatus[]>([]);
+  #alarms = $state.raw<ShownAlarm[]>([]);
+  #alarmMarks = $state.raw<AlarmMarks>(NO_MARKS);
   #stats = $state.raw<StatsPayload | null>(null);
   #historyPoints = $state.raw<readonly HistoryPoint[]>([]);
   #minutes = $state.raw<readonly MinuteSample[]>([]);
@@ -121,6 +124,14 @@ export class LiveCalls {
   }
   get stats(): StatsPayload | null {
     return this.#stats;
+  }
+  /** Active alarms (critical first), then the ones cleared in the last seconds. */
+  get alarms(): ShownAlarm[] {
+    return this.#alarms;
+  }
+  /** The trunks, companies and calls active alarms are about, for the table to mark. */
+  get alarmMarks(): AlarmMarks {
+    return this.#alarmMarks;
   }
   /** The concurrency curve: the server's minutes with this tab's finer samples on top. */
   get history(): readonly HistoryPoint[] {
@@ -245,6 +256,7 @@ export class LiveCalls {
       this.#version++;
     }
     if (result.sources) this.#sources = [...this.#model.sources.values()];
+    if (result.alarms) this.#publishAlarms();
     if (result.stats) this.#stats = this.#model.stats;
     this.#publishConnection();
     // A snapshot replaces the table: show it at once rather than on the next rebuild tick.
@@ -258,6 +270,7 @@ export class LiveCalls {
     const local = Date.now();
     if (document.hidden && local - this.#lastRebuild >= HIDDEN_FLUSH_MS) this.#flush();
     if (this.#model.expire(local)) this.#viewDirty = true;
+    if (this.#model.alarms.expire(local)) this.#publishAlarms();
     this.#localNow = local;
     const connection = this.#publishConnection();
     // Stale figures stay where they were when the stream was lost: durations that kept
@@ -304,9 +317,15 @@ export class LiveCalls {
     this.#viewDirty = true;
     this.#rebuild(Date.now());
     this.#sources = [...this.#model.sources.values()];
+    this.#publishAlarms();
     this.#stats = this.#model.stats;
     this.#historyPoints = [...this.#history.points];
     this.#publishConnection();
+  }
+
+  #publishAlarms(): void {
+    this.#alarms = this.#model.alarms.list();
+    this.#alarmMarks = this.#model.alarms.marks();
   }
 
   #saveHistory(): void {

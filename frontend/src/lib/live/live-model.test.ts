@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConnectedPayload } from '@live-calls/protocol';
+import type { AlarmPayload, ConnectedPayload } from '@live-calls/protocol';
 import { FADE_MS, LiveModel } from './live-model.js';
 import { call, snapshot, T0 } from './test-calls.js';
 
@@ -20,7 +20,37 @@ function listedIds(model: LiveModel): string[] {
   return [...model.listed.values()].filter((l) => l.endedAt === null).map((l) => l.record.id);
 }
 
+const trunkAlarm: AlarmPayload = {
+  id: 'trunk_utilisation:trunk:carrier-a',
+  rule: 'trunk_utilisation',
+  state: 'raised',
+  severity: 'critical',
+  subject: { kind: 'trunk', id: 'carrier-a' },
+  value: 0.97,
+  threshold: 0.95,
+  since: T0,
+  message: 'carrier-a at 97 % of 120',
+};
+
 describe('LiveModel', () => {
+  it('takes alarms from the snapshot and from alarm events, in id order like calls', () => {
+    const model = new LiveModel();
+    model.enqueue({ name: 'snapshot', data: snapshot([], { alarms: [trunkAlarm] }), id: 'e1:10' });
+    expect(model.flush(T0).alarms).toBe(true);
+    expect(model.alarms.list().map((s) => s.alarm.id)).toEqual([trunkAlarm.id]);
+
+    const cleared = { ...trunkAlarm, state: 'cleared' as const };
+    model.enqueue({ name: 'alarm', data: cleared, id: 'e1:11' });
+    // A retransmission of the raise (an id already applied) must not bring it back.
+    model.enqueue({ name: 'alarm', data: trunkAlarm, id: 'e1:10' });
+    const result = model.flush(T0 + 5);
+    expect(result.alarms).toBe(true);
+    expect(model.alarms.activeCount).toBe(0);
+    expect(model.alarms.list()[0]?.clearedAt).toBe(T0 + 5);
+    expect(model.lastEventId).toBe('e1:11');
+    expect(model.counters.duplicate).toBe(1);
+  });
+
   it('replaces the table on a snapshot', () => {
     const model = new LiveModel();
     model.enqueue({ name: 'connected', data: connected(), id: null });

@@ -14,6 +14,7 @@ import {
   type SourceStatus,
   type StatsPayload,
 } from '@live-calls/protocol';
+import { AlarmBoard } from './alarm-board.js';
 import { ConnectionTracker } from './connection-tracker.js';
 import { ServerClock } from './server-clock.js';
 
@@ -45,6 +46,8 @@ export interface FlushResult {
   /** A snapshot replaced the table (a first connect, or a resume the server could not serve). */
   snapshot: boolean;
   sources: boolean;
+  /** Alarms were raised, cleared or replaced by a snapshot. */
+  alarms: boolean;
   stats: boolean;
   /** A `session.expired` event arrived: the server is about to close the stream. */
   sessionExpired: boolean;
@@ -60,6 +63,7 @@ export class LiveModel {
   readonly table = new CallTable();
   readonly listed = new Map<string, ListedCall>();
   readonly sources = new Map<string, SourceStatus>();
+  readonly alarms = new AlarmBoard();
   readonly clock = new ServerClock();
   readonly connection = new ConnectionTracker();
   readonly counters: ApplyCounters = { applied: 0, duplicate: 0, stale: 0 };
@@ -92,6 +96,7 @@ export class LiveModel {
       calls: false,
       snapshot: false,
       sources: false,
+      alarms: false,
       stats: false,
       sessionExpired: false,
     };
@@ -111,6 +116,7 @@ export class LiveModel {
         result.calls = true;
         result.snapshot = true;
         result.sources = true;
+        result.alarms = true;
         return;
       case 'call.setup':
       case 'call.ringing':
@@ -128,6 +134,14 @@ export class LiveModel {
         this.connection.onEvent(position, localNow);
         this.sources.set(event.data.source, event.data);
         result.sources = true;
+        return;
+      }
+      case 'alarm': {
+        const position = this.#admit(event.id);
+        if (position === false) return;
+        this.connection.onEvent(position, localNow);
+        this.alarms.apply(event.data, localNow);
+        result.alarms = true;
         return;
       }
       case 'stats':
@@ -205,10 +219,12 @@ export class LiveModel {
     }
     this.sources.clear();
     for (const source of snapshot.sources) this.sources.set(source.source, source);
+    // A backend older than alarms sends none (a rolling upgrade): nothing is active then.
+    this.alarms.replace(snapshot.alarms ?? [], localNow);
     this.connection.onSnapshot(snapshot.reason, snapshot.calls.length, localNow);
   }
 
-  /** Drops rows whose fade is over and, now and then, old tombstones. */
+  /** Drops rows whose fade is over and, now and then, old tombstones. (Alarms expire apart.) */
   expire(localNow: number): boolean {
     let dropped = false;
     for (const [id, listed] of this.listed) {
@@ -229,6 +245,7 @@ export class LiveModel {
     this.table.clear();
     this.listed.clear();
     this.sources.clear();
+    this.alarms.clear();
     this.stats = null;
     this.role = null;
     this.#position = null;
