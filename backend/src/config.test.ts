@@ -1,6 +1,18 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SettingError } from '@live-calls/protocol';
+import { DEFAULT_ALARM_RULES } from './alarms/alarm-rules.js';
 import { parseConfig } from './config.js';
+
+const alarmsDir = mkdtempSync(join(tmpdir(), 'alarms-config-'));
+/** An ALARMS_FILE holding `text`. */
+function alarmsFile(name: string, text: string): string {
+  const path = join(alarmsDir, name);
+  writeFileSync(path, text);
+  return path;
+}
 
 describe('parseConfig', () => {
   it('defaults to embedded mode on port 8080', () => {
@@ -98,6 +110,13 @@ describe('parseConfig', () => {
     [{ SESSION_TTL_S: '5' }, 'SESSION_TTL_S'],
     [{ CORS_ORIGINS: '*' }, 'CORS_ORIGINS'],
     [{ CORS_ORIGINS: 'https://noc.example.com/path' }, 'CORS_ORIGINS'],
+    [{ ALARMS_FILE: '/nonexistent/alarms.json' }, 'ALARMS_FILE'],
+    [{ ALARMS_FILE: alarmsFile('broken.json', '{"rules": [') }, 'ALARMS_FILE'],
+    [
+      { ALARMS_FILE: alarmsFile('bad-level.json', '{"rules":[{"rule":"asr_15m","critical":-1}]}') },
+      'ALARMS_FILE',
+    ],
+    [{ ALARMS_INTERVAL_MS: '10' }, 'ALARMS_INTERVAL_MS'],
   ])('rejects %o naming %s in one line', (env, setting) => {
     let error: unknown;
     try {
@@ -109,5 +128,37 @@ describe('parseConfig', () => {
     expect((error as SettingError).setting).toBe(setting);
     expect((error as Error).message).toMatch(new RegExp(`^${setting} `));
     expect((error as Error).message).not.toContain('\n');
+  });
+});
+
+describe('ALARMS_FILE', () => {
+  it('runs the default rules without it, and the file over the defaults with it', () => {
+    expect(parseConfig({}).alarms).toBe(DEFAULT_ALARM_RULES);
+    expect(parseConfig({}).alarmsIntervalMs).toBe(5_000);
+    const path = alarmsFile(
+      'ok.json',
+      JSON.stringify({
+        trunks: { 'carrier-a': { capacity: 120 } },
+        rules: [
+          { rule: 'long_call', warning: 60, critical: 120 },
+          { rule: 'asr_15m', off: true },
+        ],
+      }),
+    );
+    const { alarms } = parseConfig({ ALARMS_FILE: path, ALARMS_INTERVAL_MS: '1000' });
+    expect(alarms.trunks.get('carrier-a')).toEqual({ capacity: 120 });
+    expect(alarms.long_call).toEqual({ warning: 60, critical: 120 });
+    expect(alarms.asr_15m).toBeNull();
+    expect(alarms.company_cps_1m).toEqual(DEFAULT_ALARM_RULES.company_cps_1m);
+  });
+
+  it('names the file and the bad field in its one line', () => {
+    const path = alarmsFile('bad-capacity.json', '{"trunks":{"carrier-a":{"capacity":"many"}}}');
+    expect(() => parseConfig({ ALARMS_FILE: path })).toThrow(
+      /^ALARMS_FILE trunks\.carrier-a\.capacity must be an integer from 1 to \d+, got "many"$/,
+    );
+    expect(() => parseConfig({ ALARMS_FILE: '/nonexistent/alarms.json' })).toThrow(
+      "ALARMS_FILE cannot read '/nonexistent/alarms.json'",
+    );
   });
 });

@@ -24,6 +24,7 @@ import {
 } from '@live-calls/protocol';
 import { parseSimulatorConfig, type SimulatorConfig } from '@live-calls/simulator';
 import { PUBLIC_KEY_ALGORITHMS, type PublicKeyAlgorithm, type TokenKeys } from './auth/tokens.js';
+import { DEFAULT_ALARM_RULES, parseAlarmsFile, type AlarmRules } from './alarms/alarm-rules.js';
 
 const DEFAULT_PORT = 8080;
 const DEFAULT_HOST = '127.0.0.1';
@@ -35,6 +36,7 @@ const DEFAULT_SESSION_TTL_S = 12 * 3600;
 const DEFAULT_MAX_STREAMS_PER_USER = 20;
 const DEFAULT_MAX_STREAMS_PER_IP = 200;
 const MIN_SECRET_BYTES = 32;
+const DEFAULT_ALARMS_INTERVAL_MS = 5_000;
 
 export interface Config {
   port: number;
@@ -68,6 +70,10 @@ export interface Config {
   corsOrigins: readonly string[];
   /** Embedded mode with EMBEDDED_SIMULATOR=on (default): the simulator feeding the bus. */
   simulator: SimulatorConfig | null;
+  /** The alarm rules: ALARMS_FILE over the defaults (docs/interface/alarms.md). */
+  alarms: AlarmRules;
+  /** How often the alarm rules are evaluated (ALARMS_INTERVAL_MS). */
+  alarmsIntervalMs: number;
 }
 
 /** Where Redis is: one URL (ACL user and password in it, `rediss://` for TLS), or Sentinel. */
@@ -238,6 +244,18 @@ function readableFile(name: string, path: string | undefined): void {
   }
 }
 
+function alarmsSetting(env: Env): AlarmRules {
+  const path = textSetting(env, 'ALARMS_FILE');
+  if (path === undefined) return DEFAULT_ALARM_RULES;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new SettingError('ALARMS_FILE', `cannot read ${shownValue(path)}`);
+  }
+  return parseAlarmsFile(text);
+}
+
 export function parseConfig(env: Env): Config {
   const redis = redisSetting(env);
   const nats = natsSettings(env);
@@ -314,5 +332,13 @@ export function parseConfig(env: Env): Config {
     trustProxy: trustProxySetting(env),
     corsOrigins: Object.freeze(corsSetting(env)),
     simulator: embedded && simulator === 'on' ? parseSimulatorConfig(env) : null,
+    alarms: alarmsSetting(env),
+    alarmsIntervalMs: integerSetting(
+      env,
+      'ALARMS_INTERVAL_MS',
+      DEFAULT_ALARMS_INTERVAL_MS,
+      100,
+      300_000,
+    ),
   });
 }

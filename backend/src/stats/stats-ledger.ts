@@ -18,6 +18,8 @@ import {
   type Direction,
   type StatsPayload,
 } from '@live-calls/protocol';
+import type { RawAlarmInputs } from '../alarms/alarm-inputs.js';
+import type { RatioCounts } from '../alarms/evaluate.js';
 import { BUCKET_MS, bucketOf, minuteOf, PEAK_MINUTE_MS } from './clock.js';
 import {
   emptyMinute,
@@ -131,8 +133,6 @@ export function statsFrom(raw: RawStats, company: string | null, now: number): S
 
   const current = bucketOf(now);
   const at = (bucket: number) => raw.windows.get(bucket) ?? emptyCounts();
-  let cpsAttempts = at(current - CPS_BUCKETS).att * (1 - (now - current * BUCKET_MS) / BUCKET_MS);
-  for (let b = current - CPS_BUCKETS + 1; b <= current; b++) cpsAttempts += at(b).att;
   const ratio = emptyCounts();
   for (let b = current - RATIO_BUCKETS + 1; b <= current; b++) {
     const counts = at(b);
@@ -163,12 +163,23 @@ export function statsFrom(raw: RawStats, company: string | null, now: number): S
     by_direction,
     by_company,
     by_trunk,
-    cps_1m: round(Math.max(0, cpsAttempts) / 60, 2),
+    cps_1m: cpsOf((bucket) => at(bucket).att, now),
     // An answer can land in the window after its attempt left it: never above 100 %.
     asr_15m: ratio.att === 0 ? null : round(Math.min(100, (ratio.ans / ratio.att) * 100), 1),
     acd_15m: ratio.talked === 0 ? null : round(ratio.talk_ms / ratio.talked / 1000, 1),
     peak_1h: peak,
   };
+}
+
+/**
+ * Call attempts per second over the last 60 s at `now` (2 decimals): the six newest buckets
+ * plus the still-covered share of the seventh. `attemptsIn` gives a bucket's attempts.
+ */
+export function cpsOf(attemptsIn: (bucket: number) => number, now: number): number {
+  const current = bucketOf(now);
+  let attempts = attemptsIn(current - CPS_BUCKETS) * (1 - (now - current * BUCKET_MS) / BUCKET_MS);
+  for (let b = current - CPS_BUCKETS + 1; b <= current; b++) attempts += attemptsIn(b);
+  return round(Math.max(0, attempts) / 60, 2);
 }
 
 /** What the memory engine keeps per stored call for the ledger. */
@@ -194,6 +205,8 @@ export class StatsLedger {
   readonly #companies = new Map<string, ScopeState>();
   /** Bucket → scope ('' = all) → counters. */
   readonly #windows = new Map<number, Map<string, WindowCounts>>();
+  /** Bucket → trunk → attempts and answered calls (the ASR alarm per trunk). */
+  readonly #trunkWindows = new Map<number, Map<string, RatioCounts>>();
   /** Minute → scope ('' = all) → counters of the history (stats/history.ts). */
   readonly #minutes = new Map<number, Map<string, MinuteCounts>>();
   #lastBucket = Number.NEGATIVE_INFINITY;
@@ -218,9 +231,15 @@ export class StatsLedger {
     }
 
     const company = record.company_id;
-    if (stored === undefined) this.#count(company, 'att', 1, now);
+    if (stored === undefined) {
+      this.#count(company, 'att', 1, now);
+      this.#countTrunk(record.trunk, 'att', now);
+    }
     const answered = (stored?.answered ?? false) || record.answered_at !== null;
-    if (answered && !(stored?.answered ?? false)) this.#count(company, 'ans', 1, now);
+    if (answered && !(stored?.answered ?? false)) {
+      this.#count(company, 'ans', 1, now);
+      this.#countTrunk(record.trunk, 'ans', now);
+    }
     const talk = talkMsOf(record);
     if (talk !== null) {
       this.#count(company, 'talk_ms', talk, now);
@@ -246,6 +265,36 @@ export class StatsLedger {
     };
   }
 
+  /**
+   * The window counters the alarm rules read (alarms/alarm-inputs.ts): attempts and answered
+   * calls over all calls and per trunk in the ASR window, and attempts per company in the
+   * CPS window.
+   */
+  rawAlarmWindows(
+    now: number,
+  ): Pick<RawAlarmInputs, 'windows' | 'trunkWindows' | 'companyAttempts'> {
+    this.#sweep(now);
+    const current = bucketOf(now);
+    const windows = new Map<number, RatioCounts>();
+    const companyAttempts = new Map<number, Map<string, number>>();
+    for (const [bucket, scopes] of this.#windows) {
+      if (bucket <= current - RATIO_BUCKETS) continue;
+      const all = scopes.get('');
+      if (all !== undefined) windows.set(bucket, { att: all.att, ans: all.ans });
+      if (bucket < current - CPS_BUCKETS) continue;
+      const attempts = new Map<string, number>();
+      for (const [key, counts] of scopes)
+        if (key !== '' && counts.att > 0) attempts.set(key, counts.att);
+      companyAttempts.set(bucket, attempts);
+    }
+    const trunkWindows = new Map<number, Map<string, RatioCounts>>();
+    for (const [bucket, trunks] of this.#trunkWindows) {
+      if (bucket <= current - RATIO_BUCKETS) continue;
+      trunkWindows.set(bucket, new Map([...trunks].map(([t, c]) => [t, { ...c }])));
+    }
+    return { windows, trunkWindows, companyAttempts };
+  }
+
   /** The history counters of one scope over the `minutes` newest minutes. */
   rawHistory(company: string | null, now: number, minutes: number): RawHistory {
     this.#sweep(now);
@@ -265,6 +314,7 @@ export class StatsLedger {
     this.#all.peaks.clear();
     this.#companies.clear();
     this.#windows.clear();
+    this.#trunkWindows.clear();
     this.#minutes.clear();
   }
 
@@ -326,6 +376,17 @@ export class StatsLedger {
     return scope;
   }
 
+  #countTrunk(trunk: string | null, field: keyof RatioCounts, now: number): void {
+    if (trunk === null) return;
+    const bucket = bucketOf(now);
+    let trunks = this.#trunkWindows.get(bucket);
+    if (trunks === undefined)
+      this.#trunkWindows.set(bucket, (trunks = new Map<string, RatioCounts>()));
+    let counts = trunks.get(trunk);
+    if (counts === undefined) trunks.set(trunk, (counts = { att: 0, ans: 0 }));
+    counts[field]++;
+  }
+
   #count(company: string | null, field: keyof WindowCounts, n: number, now: number): void {
     const bucket = bucketOf(now);
     let scopes = this.#windows.get(bucket);
@@ -345,6 +406,7 @@ export class StatsLedger {
     this.#lastBucket = bucket;
     const oldestBucket = bucket - RATIO_BUCKETS - 1;
     for (const b of this.#windows.keys()) if (b < oldestBucket) this.#windows.delete(b);
+    for (const b of this.#trunkWindows.keys()) if (b < oldestBucket) this.#trunkWindows.delete(b);
     const oldestHistory = firstMinute(now, HISTORY_MINUTES);
     for (const m of this.#minutes.keys()) if (m < oldestHistory) this.#minutes.delete(m);
     const oldestMinute = oldestPeakMinute(now);
