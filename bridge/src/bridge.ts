@@ -1,11 +1,12 @@
 // Assembles one bridge from a validated config: NATS connection, publishers, CDR writer,
-// the state bucket, the PBX source and the health endpoint. Owns all of them. Start reads
+// the state bucket, the PBX source, the operator actions' responder and the health endpoint. Owns all of them. Start reads
 // back the calls the previous process left in the state bucket before the PBX source
 // starts, so the first sync reaps or keeps them; close() shuts down in order (stop the
 // source, flush CDRs and state writes within the bound, drain NATS, stop HTTP).
 import { natsServersText, type CallRecord } from '@live-calls/protocol';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import { CallControl } from './call-control.js';
 import { CallStateStore } from './call-state-store.js';
 import { CdrWriter } from './cdr-writer.js';
 import type { BridgeConfig } from './config.js';
@@ -188,10 +189,18 @@ export async function startBridge(
   }
   pbxSource.start();
   started = true;
+  const control = new CallControl(
+    nc,
+    config.sourceId,
+    pbxSource,
+    metrics,
+    log.child({ part: 'control' }),
+  );
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      await control.close();
       await pbxSource.close();
       const deadline = Date.now() + config.shutdownTimeoutMs;
       const flushed = await cdrWriter.flush(config.shutdownTimeoutMs);

@@ -150,6 +150,34 @@ export class CallTracker {
     return record;
   }
 
+  /** The call's current record if it is up (not ended, not unknown). */
+  activeRecord(callId: string): CallRecord | undefined {
+    const record = this.#calls.get(callId)?.record;
+    return record === undefined || record.phase === 'ended' ? undefined : record;
+  }
+
+  /**
+   * Ends a call an operator hung up through the PBX (`dlg.end_dlg`), at bridge time `now`:
+   * Kamailio sends no event for it, so the bridge announces the end itself, with
+   * `end.reason = "terminated"` and `end.by`. The call becomes a tombstone like any ended
+   * one, so the BYE's own event, should one come, changes nothing. Undefined when the call
+   * is not up (it ended meanwhile, or is unknown).
+   */
+  terminate(callId: string, by: string, now: number): CallRecord | undefined {
+    const known = this.activeRecord(callId);
+    if (known === undefined) return undefined;
+    const record: CallRecord = {
+      ...known,
+      seq: this.#seq.next(),
+      phase: 'ended',
+      ts: now,
+      ended_at: now,
+      end: { reason: 'terminated', by },
+    };
+    this.#set(callId, record, now, known);
+    return record;
+  }
+
   /**
    * Reconciles with the PBX's dialog list, requested at bridge time `requestedAt`. Calls the
    * PBX has that the bridge missed are added; calls it lost are ended as `reaped`, unless

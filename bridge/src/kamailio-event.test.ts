@@ -165,6 +165,28 @@ describe('translation to call records', () => {
     expect(t.activeCount).toBe(0);
   });
 
+  it('terminate(): an operator hang-up ends the call once; the BYE that follows is stale', () => {
+    const t = tracker();
+    t.apply(decode(SETUP), 1);
+    const answered = valid(t.apply(decode(ANSWERED), 2));
+    expect(t.activeRecord(CALL)).toEqual(answered);
+    const ended = valid(t.terminate(CALL, 'op-alice', 1_795_361_032_000));
+    expect(ended).toMatchObject({
+      phase: 'ended',
+      ts: 1_795_361_032_000,
+      ended_at: 1_795_361_032_000,
+      answered_at: answered.answered_at,
+      company_id: 'acme',
+      end: { reason: 'terminated', by: 'op-alice' },
+    });
+    expect(ended.seq).toBeGreaterThan(answered.seq);
+    expect(t.activeCount).toBe(0);
+    expect(t.activeRecord(CALL)).toBeUndefined();
+    expect(t.apply(decode(BYE), 4)).toBeUndefined();
+    expect(t.terminate(CALL, 'op-alice', 5)).toBeUndefined();
+    expect(t.terminate('unknown@x', 'op-alice', 5)).toBeUndefined();
+  });
+
   it('busy: failed with the SIP code, reason and Q.850 cause', () => {
     const t = tracker();
     t.apply(decode(SETUP), 1);

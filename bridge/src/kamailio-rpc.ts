@@ -2,6 +2,23 @@
 
 export class RpcError extends Error {
   override readonly name = 'RpcError';
+  /** The JSON-RPC error code Kamailio answered with (404 "Dialog not found"), if any. */
+  readonly rpcCode: number | undefined;
+  constructor(message: string, options?: { cause?: unknown; rpcCode?: number }) {
+    super(message, options);
+    this.rpcCode = options?.rpcCode;
+  }
+}
+
+/** The `error.code` of a JSON-RPC error answer, if the text is one. */
+function rpcErrorCode(text: string): number | undefined {
+  try {
+    const body = JSON.parse(text) as { error?: { code?: unknown } } | null;
+    const code = body?.error?.code;
+    return typeof code === 'number' ? code : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export class KamailioRpc {
@@ -34,7 +51,9 @@ export class KamailioRpc {
       throw new RpcError(`${method}: reading the answer failed`, { cause: err });
     });
     if (!response.ok) {
-      throw new RpcError(`${method}: HTTP ${response.status} ${text.slice(0, 200)}`);
+      throw new RpcError(`${method}: HTTP ${response.status} ${text.slice(0, 200)}`, {
+        rpcCode: rpcErrorCode(text),
+      });
     }
     try {
       return JSON.parse(text) as unknown;

@@ -1,13 +1,21 @@
 // Kamailio as the bridge's PBX: evapi events in, translated and handed to the sink as they
 // come; dlg.list over JSON-RPC on every (re)connect and every SYNC_INTERVAL_MS to repair
 // whatever evapi lost while nobody was listening.
-import { backoffDelay, type CallRecord } from '@live-calls/protocol';
+import {
+  CONTROL_TIMEOUT_MS,
+  backoffDelay,
+  type CallRecord,
+  type ControlErrorCode,
+  type ControlReply,
+  type ControlRequest,
+} from '@live-calls/protocol';
 import type { Logger } from 'pino';
 import { CallTracker } from './call-tracker.js';
+import { findDialog, isConfirmed } from './dialog-lookup.js';
 import { DlgListError, parseDlgList } from './dlg-list.js';
 import { EvapiClient } from './evapi-client.js';
 import { decodeKamailioEvent } from './kamailio-event.js';
-import { KamailioRpc } from './kamailio-rpc.js';
+import { KamailioRpc, RpcError } from './kamailio-rpc.js';
 import type { BridgeMetrics } from './metrics.js';
 import type { PbxSource, SourceHealth } from './pbx-source.js';
 import type { RecordSink } from './record-sink.js';
@@ -27,6 +35,17 @@ export interface KamailioSourceOptions {
 /** At most this many warnings per reason per minute about bad frames. */
 const REJECT_LOGS_PER_MINUTE = 10;
 const MAX_SYNC_RETRY_MS = 5_000;
+/**
+ * Each of a hang-up's two RPCs (find the dialog, end it) waits at most this long, so the
+ * reply reaches the backend within its deadline (CONTROL_TIMEOUT_MS).
+ */
+const CONTROL_RPC_TIMEOUT_MS = Math.floor(CONTROL_TIMEOUT_MS * 0.4);
+/** Kamailio's JSON-RPC code for "Dialog not found". */
+const RPC_NOT_FOUND = 404;
+
+function refusal(code: ControlErrorCode, message: string): ControlReply {
+  return { ok: false, error: { code, message } };
+}
 
 export class KamailioSource implements PbxSource {
   readonly #tracker: CallTracker;
@@ -36,6 +55,9 @@ export class KamailioSource implements PbxSource {
   readonly #log: Logger;
   readonly #evapi: EvapiClient;
   readonly #rpc: KamailioRpc;
+  readonly #controlRpc: KamailioRpc;
+  /** Hang-ups under way by Call-ID: a second request for the same call shares the first. */
+  readonly #hangups = new Map<string, Promise<ControlReply>>();
   #syncTimer: NodeJS.Timeout | undefined;
   #syncing: Promise<void> | undefined;
   #syncAgain = false;
@@ -51,6 +73,10 @@ export class KamailioSource implements PbxSource {
     this.#log = log;
     this.#tracker = new CallTracker({ source: opts.source, seq: opts.seq });
     this.#rpc = new KamailioRpc(opts.rpcUrl, opts.rpcTimeoutMs);
+    this.#controlRpc = new KamailioRpc(
+      opts.rpcUrl,
+      Math.min(opts.rpcTimeoutMs, CONTROL_RPC_TIMEOUT_MS),
+    );
     this.#evapi = new EvapiClient(
       {
         host: opts.evapi.host,
@@ -127,12 +153,85 @@ export class KamailioSource implements PbxSource {
     });
   }
 
+  hangup(request: ControlRequest): Promise<ControlReply> {
+    const running = this.#hangups.get(request.call_id);
+    if (running !== undefined) return running;
+    const reply = this.#hangup(request).finally(() => this.#hangups.delete(request.call_id));
+    this.#hangups.set(request.call_id, reply);
+    return reply;
+  }
+
+  /**
+   * Finds the call's dialog (`dlg.dlg_list`), ends it (`dlg.end_dlg`: Kamailio sends BYE to
+   * both parties), then publishes the end itself: Kamailio emits no event for it.
+   */
+  async #hangup(request: ControlRequest): Promise<ControlReply> {
+    const known = this.#tracker.activeRecord(request.call_id);
+    if (known === undefined || this.#closed) return refusal('not_found', 'no such active call');
+    const sip = known.sip ?? {};
+    const fromTag = typeof sip.from_tag === 'string' ? sip.from_tag : undefined;
+    const toTag = typeof sip.to_tag === 'string' ? sip.to_tag : undefined;
+    let handle;
+    try {
+      const response = await this.#controlRpc.call(
+        'dlg.dlg_list',
+        fromTag === undefined ? [request.call_id] : [request.call_id, fromTag],
+      );
+      handle = findDialog(response, {
+        callId: request.call_id,
+        ...(fromTag === undefined ? {} : { fromTag }),
+        ...(toTag === undefined ? {} : { toTag }),
+      });
+    } catch (err) {
+      if (err instanceof RpcError && err.rpcCode === RPC_NOT_FOUND) handle = undefined;
+      else return this.#pbxError(request, 'dlg.dlg_list', err);
+    }
+    if (handle === undefined) {
+      // Kamailio has no such dialog: the call ended without the bridge hearing of it; the
+      // next sync reaps it.
+      this.requestSync('hangup of an unknown dialog');
+      return refusal('not_found', 'Kamailio has no such dialog');
+    }
+    if (!isConfirmed(handle)) {
+      return refusal('unsupported', 'Kamailio ends only answered calls (dlg.end_dlg)');
+    }
+    try {
+      await this.#controlRpc.call('dlg.end_dlg', [handle.hEntry, handle.hId]);
+    } catch (err) {
+      if (err instanceof RpcError && err.rpcCode === RPC_NOT_FOUND) {
+        return refusal('not_found', 'the dialog ended meanwhile');
+      }
+      return this.#pbxError(request, 'dlg.end_dlg', err);
+    }
+    const record = this.#tracker.terminate(request.call_id, request.by, Date.now());
+    // Undefined: its BYE or a sync ended it meanwhile; it is over either way.
+    if (record !== undefined) {
+      this.#sink.record(record);
+      this.#metrics.activeCalls.set(this.#tracker.activeCount);
+    }
+    this.#log.info(
+      { id: request.id, request_id: request.request_id, by: request.by },
+      'call hung up by an operator',
+    );
+    return { ok: true };
+  }
+
+  #pbxError(request: ControlRequest, method: string, err: unknown): ControlReply {
+    const detail = err instanceof Error ? err.message : String(err);
+    this.#log.warn(
+      { id: request.id, request_id: request.request_id, err: detail },
+      'hangup failed',
+    );
+    return refusal('pbx_error', `Kamailio ${method} failed`);
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#syncTimer);
     this.#syncTimer = undefined;
     await this.#evapi.close();
     await this.#syncing;
+    await Promise.allSettled(this.#hangups.values());
     this.#metrics.pbxConnected.set(0);
   }
 

@@ -57,6 +57,13 @@ export class BridgeMetrics {
     registers: [this.registry],
   });
 
+  readonly controlRequests = new Counter({
+    name: 'bridge_control_requests_total',
+    help: 'operator actions (hang-ups) answered, by result (ok, not_found, pbx_error, bad_request, unsupported)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
   readonly syncs = new Counter({
     name: 'bridge_syncs_total',
     help: 'call.sync rounds, by result',

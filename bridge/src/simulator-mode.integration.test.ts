@@ -1,7 +1,8 @@
 // PBX=simulator: the simulator's records take the bridge's normal path onto NATS.
 import { startNats, type NatsService } from '@live-calls/test-services';
 import { pino } from 'pino';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CONTROL_TIMEOUT_MS, callControlSubject, type CallRecord } from '@live-calls/protocol';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { startBridge, type Bridge } from './bridge.js';
 import { parseConfig } from './config.js';
 import { BusRecorder } from './testing/bus-recorder.js';
@@ -65,6 +66,52 @@ it('lists in each sync every call that had begun by its ts and not yet ended', a
     expect(unlisted, `sync ${sync.syncId} at ${sync.ts}`).toEqual([]);
   }
 });
+
+it('hangs up a simulated call on request: call.ended terminated with by, its CDR, then not_found', async () => {
+  const ended = () =>
+    new Set(bus.events.filter((e) => e.record.phase === 'ended').map((e) => e.record.id));
+  const target = await vi.waitFor(
+    () => {
+      const done = ended();
+      const up = bus.events
+        .map((e) => e.record)
+        .find((r) => r.phase === 'answered' && !done.has(r.id));
+      expect(up).toBeDefined();
+      return up as CallRecord;
+    },
+    { timeout: 20_000, interval: 50 },
+  );
+  const ask = async () => {
+    const request = {
+      v: 1,
+      action: 'hangup',
+      id: target.id,
+      call_id: target.call_id,
+      request_id: 'r-1',
+      by: 'op-bob',
+    };
+    const msg = await bus.nc.request(callControlSubject('sim-it'), JSON.stringify(request), {
+      timeout: CONTROL_TIMEOUT_MS,
+    });
+    return msg.json<unknown>();
+  };
+  // An answered call lasts minutes: it is still up a moment later.
+  expect(await ask()).toEqual({ ok: true });
+  const end = await vi.waitFor(() => {
+    const record = bus.events.find(
+      (e) => e.record.id === target.id && e.record.phase === 'ended',
+    )?.record;
+    expect(record).toBeDefined();
+    return record?.end;
+  });
+  expect(end).toEqual({ reason: 'terminated', by: 'op-bob' });
+  await expect
+    .poll(async () => (await bus.cdrs()).find((c) => c.msgId === target.id)?.record.end, {
+      timeout: 10_000,
+    })
+    .toEqual({ reason: 'terminated', by: 'op-bob' });
+  expect(await ask()).toMatchObject({ ok: false, error: { code: 'not_found' } });
+}, 30_000);
 
 it('a restarted simulator bridge reaps the calls its predecessor left up, one CDR each', async () => {
   await expect

@@ -1,6 +1,11 @@
 // The call simulator as the bridge's PBX (PBX=simulator): its records take the same path
 // as Kamailio's — call.events.<phase>, call.sync every SYNC_INTERVAL_MS, CDRs when ended.
-import { reapedRecord, type CallRecord } from '@live-calls/protocol';
+import {
+  reapedRecord,
+  type CallRecord,
+  type ControlReply,
+  type ControlRequest,
+} from '@live-calls/protocol';
 import { CallSimulator, runSimulator, type SimulatorConfig } from '@live-calls/simulator';
 import type { Logger } from 'pino';
 import type { BridgeMetrics } from './metrics.js';
@@ -70,6 +75,20 @@ export class SimulatorSource implements PbxSource {
     this.#metrics.syncs.inc({ result: 'ok' });
     this.#metrics.lastSync.set(ts / 1000);
     this.#metrics.activeCalls.set(this.#sim.activeCount);
+  }
+
+  /** The simulator is the PBX: the call ends at once, through the same sink as any end. */
+  hangup(request: ControlRequest): Promise<ControlReply> {
+    const record = this.#sim?.hangup(request.id, request.by);
+    if (record === undefined) {
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'not_found', message: 'no such active call' },
+      });
+    }
+    this.#sink.record(record);
+    this.#metrics.activeCalls.set(this.#sim?.activeCount ?? 0);
+    return Promise.resolve({ ok: true });
   }
 
   health(): SourceHealth {

@@ -1,6 +1,8 @@
 // Records what the bridge puts on NATS, validated with the protocol's own parsers, the way
 // the backend will read it.
 import {
+  CALL_EVENTS_WILDCARD,
+  CALL_SYNC_SUBJECT,
   CDR_STREAM,
   parseCallEvent,
   parseSync,
@@ -25,14 +27,16 @@ export class BusRecorder {
   static async open(url: string): Promise<BusRecorder> {
     const nc = await connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
     const recorder = new BusRecorder(nc);
-    nc.subscribe('call.>', {
+    // Not `call.>`: operator actions (`call.control.<source>`) share the prefix.
+    nc.subscribe(CALL_SYNC_SUBJECT, {
       callback: (_err, msg) => {
-        if (msg.subject === 'call.sync') {
-          const sync = parseSync(msg.subject, msg.data);
-          if (sync.ok) recorder.syncs.push(sync.value);
-          else recorder.invalid.push(`${sync.reason}: ${sync.detail}`);
-          return;
-        }
+        const sync = parseSync(msg.subject, msg.data);
+        if (sync.ok) recorder.syncs.push(sync.value);
+        else recorder.invalid.push(`${sync.reason}: ${sync.detail}`);
+      },
+    });
+    nc.subscribe(CALL_EVENTS_WILDCARD, {
+      callback: (_err, msg) => {
         const event = parseCallEvent(msg.subject, msg.data);
         if (event.ok) recorder.events.push({ subject: msg.subject, record: event.value });
         else recorder.invalid.push(`${event.reason}: ${event.detail}`);
