@@ -94,6 +94,8 @@ export interface LiveStore {
   recent(query: RecentQuery): Promise<string[]>;
   /** A page of at most `limit` events after `afterSeq` of `epoch`, or why that cannot be had. */
   replay(epoch: string, afterSeq: number, limit: number): Promise<ReplayRead>;
+  /** The record of one active call by id; undefined when it is unknown or ended. */
+  activeCall(id: string): Promise<CallRecord | undefined>;
   /** Records of the source's active calls (for reconciliation). */
   activeOfSource(source: string): Promise<CallRecord[]>;
   /** Keeps one part of a sync; returns all parts once the last one has arrived (once). */

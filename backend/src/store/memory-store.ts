@@ -194,6 +194,10 @@ export class MemoryStore implements LiveStore {
     return { kind: 'replay', epoch, seq: this.#seq, events: this.#log.after(afterSeq, limit) };
   }
 
+  activeCall(id: string): Promise<CallRecord | undefined> {
+    return Promise.resolve(this.#active.has(id) ? this.#calls.get(id) : undefined);
+  }
+
   activeOfSource(source: string): Promise<CallRecord[]> {
     const ids = this.#sources.get(source)?.active ?? new Set<string>();
     const records: CallRecord[] = [];

@@ -197,6 +197,13 @@ export class RedisStore implements LiveStore {
     return { kind: 'replay', epoch, seq: page.seq, events };
   }
 
+  async activeCall(id: string): Promise<CallRecord | undefined> {
+    const json = await this.#redis.hget(KEYS.activeJson, id);
+    if (json === null) return undefined;
+    const result = validateRecord(JSON.parse(json));
+    return result.ok ? result.value : undefined;
+  }
+
   async activeOfSource(source: string): Promise<CallRecord[]> {
     const ids = await this.#redis.zrange(KEYS.sourceCallsPrefix + source, 0, '-1');
     if (ids.length === 0) return [];
