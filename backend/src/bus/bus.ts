@@ -2,6 +2,23 @@
 // in-process bus in embedded mode. Handlers get raw bytes; validation is the ingester's.
 export type BusHandler = (subject: string, data: Uint8Array) => void;
 
+/** Answers one request (embedded mode's stand-in for a bridge); never throws. */
+export type BusResponder = (data: Uint8Array) => Promise<string>;
+
+/** Why a request got no answer: nobody listens, nobody answered in time, or the bus failed. */
+export type BusRequestFailure = 'no_responders' | 'timeout' | 'failed';
+
+export class BusRequestError extends Error {
+  override readonly name = 'BusRequestError';
+  constructor(
+    readonly kind: BusRequestFailure,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 export interface BusSubscription {
   /**
    * Stops taking messages after handling every one already on its way to this member (so a
@@ -14,6 +31,13 @@ export interface Bus {
   /** Subscribes in a queue group: each message goes to one member of the group. */
   subscribe(subject: string, queue: string, handler: BusHandler): BusSubscription;
   publish(subject: string, data: Uint8Array | string): void;
+  /**
+   * Core request/reply: the first answer to `data` on `subject` within `timeoutMs`. Rejects
+   * with BusRequestError when there is none.
+   */
+  request(subject: string, data: string, timeoutMs: number): Promise<Uint8Array>;
+  /** Answers requests on `subject` (one member of `queue` per request). */
+  serve(subject: string, queue: string, responder: BusResponder): BusSubscription;
   /** Resolves once the server has processed everything sent so far (subscriptions included). */
   flush(): Promise<void>;
   readonly connected: boolean;

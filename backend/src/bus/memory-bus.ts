@@ -1,5 +1,11 @@
 // The embedded mode's in-process bus: NATS subject semantics and queue groups, no network.
-import type { Bus, BusHandler, BusSubscription } from './bus.js';
+import {
+  BusRequestError,
+  type Bus,
+  type BusHandler,
+  type BusResponder,
+  type BusSubscription,
+} from './bus.js';
 import { subjectMatches } from './subject-match.js';
 
 interface Subscription {
@@ -48,6 +54,43 @@ export class MemoryBus implements Bus {
     }
   }
 
+  readonly #responders = new Set<{ subject: string; queue: string; responder: BusResponder }>();
+
+  serve(subject: string, queue: string, responder: BusResponder): BusSubscription {
+    const entry = { subject, queue, responder };
+    this.#responders.add(entry);
+    return {
+      drain: () => {
+        this.#responders.delete(entry);
+        return Promise.resolve();
+      },
+    };
+  }
+
+  request(subject: string, data: string, timeoutMs: number): Promise<Uint8Array> {
+    const members = [...this.#responders].filter((r) => subjectMatches(r.subject, subject));
+    const member = members[this.#turn++ % Math.max(1, members.length)];
+    if (this.#closed || member === undefined) {
+      return Promise.reject(new BusRequestError('no_responders', `no responders on ${subject}`));
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new BusRequestError('timeout', `no answer on ${subject} in ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      member.responder(encoder.encode(data)).then(
+        (answer) => {
+          clearTimeout(timer);
+          resolve(encoder.encode(answer));
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(new BusRequestError('failed', `request on ${subject} failed`, { cause: err }));
+        },
+      );
+    });
+  }
+
   flush(): Promise<void> {
     return Promise.resolve();
   }
@@ -55,6 +98,7 @@ export class MemoryBus implements Bus {
   close(): Promise<void> {
     this.#closed = true;
     this.#subscriptions.clear();
+    this.#responders.clear();
     return Promise.resolve();
   }
 }

@@ -2,9 +2,15 @@
 // connection, so a NATS that is down at start is waited for, not a crash loop.
 import { readFileSync } from 'node:fs';
 import { natsServersText, type NatsSettings } from '@live-calls/protocol';
-import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { connect, credsAuthenticator, errors, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../logger.js';
-import type { Bus, BusHandler, BusSubscription } from './bus.js';
+import {
+  BusRequestError,
+  type Bus,
+  type BusHandler,
+  type BusResponder,
+  type BusSubscription,
+} from './bus.js';
 
 export class NatsBus implements Bus {
   #connected = true;
@@ -72,6 +78,38 @@ export class NatsBus implements Bus {
 
   publish(subject: string, data: Uint8Array | string): void {
     this.connection.publish(subject, data);
+  }
+
+  async request(subject: string, data: string, timeoutMs: number): Promise<Uint8Array> {
+    try {
+      return (await this.connection.request(subject, data, { timeout: timeoutMs })).data;
+    } catch (caught) {
+      const err = caught instanceof Error ? caught : new Error(String(caught));
+      if (
+        err instanceof errors.NoRespondersError ||
+        err.cause instanceof errors.NoRespondersError ||
+        (err instanceof errors.RequestError && err.isNoResponders())
+      ) {
+        throw new BusRequestError('no_responders', `no responders on ${subject}`, { cause: err });
+      }
+      if (err instanceof errors.TimeoutError || err.cause instanceof errors.TimeoutError) {
+        throw new BusRequestError('timeout', `no answer on ${subject} in ${timeoutMs} ms`, {
+          cause: err,
+        });
+      }
+      throw new BusRequestError('failed', `request on ${subject} failed`, { cause: err });
+    }
+  }
+
+  serve(subject: string, queue: string, responder: BusResponder): BusSubscription {
+    const subscription = this.connection.subscribe(subject, {
+      queue,
+      callback: (err, msg) => {
+        if (err !== null) return;
+        void responder(msg.data).then((answer) => msg.respond(answer));
+      },
+    });
+    return { drain: () => subscription.drain() };
   }
 
   flush(): Promise<void> {
