@@ -1,6 +1,7 @@
 // The live API: the SSE stream and the snapshot (docs/interface/http.md, docs/interface/sse.md).
 import type { FastifyPluginCallback } from 'fastify';
 import { HttpError, tooManyRequests, unavailable } from '../errors.js';
+import { compressor, pickCoding } from '../http-compression.js';
 import { acceptsEventStream } from '../stream/accept.js';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
@@ -136,7 +137,16 @@ const live: FastifyPluginCallback = (app, _opts, done) => {
         })(),
         { objectMode: false },
       );
-      return reply.type('application/json').header('cache-control', 'no-store').send(body);
+      // The first paint's big read goes compressed (a tenth of the bytes); the stream then
+      // resumes from this snapshot's id, so nothing between the two is lost.
+      const coding = pickCoding(request.headers['accept-encoding']);
+      const encoder = compressor(coding, head.length + calls.length + tail.length);
+      reply
+        .type('application/json')
+        .header('cache-control', 'no-store')
+        .header('vary', 'accept-encoding');
+      if (encoder === null) return reply.send(body);
+      return reply.header('content-encoding', coding).send(body.pipe(encoder));
     },
   );
   done();

@@ -3,7 +3,13 @@
 // arrive and are applied once per animation frame; the sorted, filtered view is rebuilt a
 // few times a second. How the stream is kept open (reconnects, back-off, online/offline)
 // is LiveConnection's business; what it carries is this class's.
-import type { Role, Session, SourceStatus, StatsPayload } from '@live-calls/protocol';
+import type {
+  Role,
+  Session,
+  SnapshotPayload,
+  SourceStatus,
+  StatsPayload,
+} from '@live-calls/protocol';
 import { getJson } from '../api/http.js';
 import { loadSetting, saveSetting } from '../stored-settings.js';
 import { EMPTY_FILTER, type CallFilter } from './call-filter.js';
@@ -80,6 +86,8 @@ export class LiveCalls {
   #ticker: ReturnType<typeof setInterval> | undefined;
   #owner: string | null = null;
   #running = false;
+  /** Bumped by every start and stop, so a first read that lands late is dropped. */
+  #generation = 0;
 
   constructor(options: LiveCallsOptions) {
     this.#options = options;
@@ -170,10 +178,37 @@ export class LiveCalls {
     }
     if (this.#running) return;
     this.#running = true;
+    const generation = ++this.#generation;
     this.#ticker = setInterval(() => this.#tick(), TICK_MS);
-    this.#link.start();
+    void this.#openStream(generation);
     void this.#loadStats();
     void this.#loadMinutes();
+  }
+
+  /**
+   * A tab with nothing yet reads the snapshot as a compressed JSON answer (a tenth of the
+   * bytes of the same snapshot inside the stream), then opens the stream resuming from the
+   * snapshot's id: every event after it is replayed, none is missed or doubled. Without
+   * that answer (an error, an old backend) the stream brings its own snapshot.
+   */
+  async #openStream(generation: number): Promise<void> {
+    if (this.#model.lastEventId === null) {
+      try {
+        const snapshot = await getJson<Omit<SnapshotPayload, 'reason'>>(
+          '/api/v1/live/calls/snapshot',
+        );
+        if (generation !== this.#generation) return;
+        this.#model.enqueue({
+          name: 'snapshot',
+          data: { ...snapshot, reason: 'initial' },
+          id: `${snapshot.epoch}:${snapshot.seq}`,
+        });
+        this.#flush();
+      } catch {
+        // The stream's own snapshot follows.
+      }
+    }
+    if (generation === this.#generation) this.#link.start();
   }
 
   /** The chart's span in minutes: the server's history is fetched for as far back. */
@@ -186,6 +221,7 @@ export class LiveCalls {
   /** Stops streaming but keeps the table, to resume after a new sign-in. */
   stop(): void {
     this.#running = false;
+    this.#generation++;
     this.#link.stop();
     clearInterval(this.#ticker);
     cancelAnimationFrame(this.#frame);

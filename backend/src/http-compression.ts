@@ -1,0 +1,49 @@
+// Compression of the big one-off answers (the snapshot: 10,000 calls are ~4 MB of JSON,
+// a tenth of that compressed). The live stream stays uncompressed: its frames are small and
+// must leave at once, and a compressor would hold them back or flush per frame for little
+// gain (docs/adr/0014-first-paint-compressed-snapshot.md).
+import { constants, createBrotliCompress, createGzip } from 'node:zlib';
+import type { Transform } from 'node:stream';
+
+export type ContentCoding = 'br' | 'gzip' | 'identity';
+
+/** Brotli at a level that compresses JSON well at gzip's speed or better. */
+const BROTLI_QUALITY = 4;
+const GZIP_LEVEL = 6;
+
+/**
+ * The coding to answer with for an `Accept-Encoding` header: brotli, then gzip, among those
+ * the client accepts with a non-zero q (`*` accepts both); identity otherwise.
+ */
+export function pickCoding(acceptEncoding: string | undefined): ContentCoding {
+  if (acceptEncoding === undefined) return 'identity';
+  const accepted = new Map<string, number>();
+  for (const part of acceptEncoding.split(',')) {
+    const [name = '', ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const weight = q === undefined ? 1 : Number(q.slice(2));
+    if (name !== '') accepted.set(name, Number.isFinite(weight) ? weight : 0);
+  }
+  const weightOf = (coding: string) => accepted.get(coding) ?? accepted.get('*') ?? 0;
+  if (weightOf('br') > 0) return 'br';
+  if (weightOf('gzip') > 0) return 'gzip';
+  return 'identity';
+}
+
+/** A compressor for `coding`, or null for identity. `sizeHint` helps brotli size its window. */
+export function compressor(coding: ContentCoding, sizeHint?: number): Transform | null {
+  switch (coding) {
+    case 'br':
+      return createBrotliCompress({
+        params: {
+          [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
+          [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+          ...(sizeHint === undefined ? {} : { [constants.BROTLI_PARAM_SIZE_HINT]: sizeHint }),
+        },
+      });
+    case 'gzip':
+      return createGzip({ level: GZIP_LEVEL });
+    case 'identity':
+      return null;
+  }
+}
