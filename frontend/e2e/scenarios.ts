@@ -189,7 +189,9 @@ export async function expectDetailWithCallId(
   });
   const [row] = await onScreenRows(page);
   assert.ok(row);
-  await page.click(`[data-call-id="${row.id}"]`);
+  // New calls keep arriving above it, so the row is never still: Playwright's click would
+  // wait for a stable box forever. A dispatched click needs the row, not its stillness.
+  await page.locator(`[data-call-id="${row.id}"]`).dispatchEvent('click');
   await page.waitForSelector('[data-testid=call-detail]');
   const callId = await page.textContent('[data-testid=detail-call-id]');
   assert.equal(`${row.id.split(':')[0]}:${callId}`, row.id);
