@@ -5,6 +5,7 @@ import fp from 'fastify-plugin';
 import type { Config } from './config.js';
 import { errorBody, HttpError } from './errors.js';
 import { clientErrorHandler, codeForStatus, frameworkErrors } from './http-errors.js';
+import alarmsEvaluator from './plugins/alarms.js';
 import bus from './plugins/bus.js';
 import dashboard, { isDashboardPath } from './plugins/dashboard.js';
 import demoFeed from './plugins/demo-feed.js';
@@ -16,6 +17,7 @@ import authPlugin from './plugins/auth.js';
 import auth from './routes/auth.js';
 import httpSecurity from './plugins/http-security.js';
 import health from './routes/health.js';
+import alarms from './routes/alarms.js';
 import live from './routes/live.js';
 import openapi from './routes/openapi.js';
 import history from './routes/history.js';
@@ -68,6 +70,7 @@ async function liveCalls(instance: FastifyInstance, config: Config): Promise<voi
   await instance.register(bus, { config });
   await instance.register(ingest, { config });
   await instance.register(liveHub, { config });
+  await instance.register(alarmsEvaluator, { config });
   if (config.simulator !== null) {
     await instance.register(demoFeed, { config, simulator: config.simulator });
   }
@@ -77,6 +80,7 @@ async function liveCalls(instance: FastifyInstance, config: Config): Promise<voi
   await instance.register(stats);
   await instance.register(history);
   await instance.register(recent);
+  await instance.register(alarms);
   await instance.register(dashboard, { config });
 }
 

@@ -1,5 +1,6 @@
 // Every Prometheus metric the backend exposes, on its own registry (not prom-client's
 // global one), created once per app and handed to whoever counts.
+import { ALARM_RULES, ALARM_SEVERITIES, type AlarmPayload } from '@live-calls/protocol';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export function createMetrics() {
@@ -11,6 +12,8 @@ export function createMetrics() {
     replayLogLength?: () => Promise<number>;
     /** The most streams one user and one client address hold open now. */
     busiestStreamOwners?: () => { user: number; ip: number };
+    /** The active alarms in the store (every instance reports the same). */
+    activeAlarms?: () => Promise<AlarmPayload[]>;
   } = {};
   return {
     sources,
@@ -98,10 +101,38 @@ export function createMetrics() {
         this.set({ limit: 'ip' }, busiest?.ip ?? 0);
       },
     }),
+    alarmsActive: new Gauge({
+      name: 'live_calls_alarms_active',
+      help: 'Active alarms by rule and severity, read from the store (the same on every instance)',
+      labelNames: ['rule', 'severity'] as const,
+      registers,
+      async collect() {
+        const active = await sources.activeAlarms?.().catch(() => undefined);
+        if (active === undefined) return;
+        for (const rule of ALARM_RULES)
+          for (const severity of ALARM_SEVERITIES)
+            this.set(
+              { rule, severity },
+              active.filter((a) => a.rule === rule && a.severity === severity).length,
+            );
+      },
+    }),
+    alarmEvaluation: new Histogram({
+      name: 'live_alarm_evaluation_seconds',
+      help: 'One round of the alarm rules on the instance holding the lease: read, judge, apply',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    }),
     resumes: new Counter({
       name: 'live_stream_starts_total',
       help: 'How streams started: replayed, or snapshot by reason',
       labelNames: ['outcome'] as const,
+      registers,
+    }),
+    hangupRequests: new Counter({
+      name: 'live_hangup_requests_total',
+      help: 'Hang-up requests (POST /api/v1/calls/{id}/hangup) by result: ok, forbidden, rate_limited, not_found, conflict, pbx_error, unavailable',
+      labelNames: ['result'] as const,
       registers,
     }),
   };

@@ -28,7 +28,7 @@ export interface RawAlarmInputs {
   trunkWindows: Map<number, Map<string, RatioCounts>>;
   /** Bucket → company → attempts (the CPS window's buckets). */
   companyAttempts: Map<number, Map<string, number>>;
-  sources: SourceStatus[];
+  sources: Pick<SourceStatus, 'source' | 'state' | 'last_sync_at'>[];
   longCalls: LongCall[];
   longCallsComplete: boolean;
   active: Map<string, StoredAlarm>;

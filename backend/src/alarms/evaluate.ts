@@ -9,6 +9,7 @@
 // state, so neither needs it.
 import {
   alarmId,
+  compareAlarms,
   type AlarmPayload,
   type AlarmRule,
   type AlarmSeverity,
@@ -46,7 +47,7 @@ export interface AlarmInputs {
   globalRatio: RatioCounts;
   /** Call attempts per second over the last minute, per company (2 decimals, as in stats). */
   companyCps: ReadonlyMap<string, number>;
-  sources: readonly SourceStatus[];
+  sources: readonly Pick<SourceStatus, 'source' | 'state' | 'last_sync_at'>[];
   /** Active calls answered at or before the long_call warning limit, oldest first. */
   longCalls: readonly LongCall[];
   /** False when `longCalls` was cut at its bound: long-call alarms not in it are kept. */
@@ -332,4 +333,15 @@ function clearing(stored: StoredAlarm, value: number, says: string | null): Alar
  */
 export function alarmCompany(alarm: Pick<AlarmPayload, 'subject'>): string | null {
   return alarm.subject.kind === 'company' ? alarm.subject.id : null;
+}
+
+/** The alarms a scope narrowed to `company` (all when null) may see, critical first. */
+export function alarmsInScope(
+  alarms: Iterable<AlarmPayload>,
+  company: string | null,
+): AlarmPayload[] {
+  const seen: AlarmPayload[] = [];
+  for (const alarm of alarms)
+    if (company === null || alarmCompany(alarm) === company) seen.push(alarm);
+  return seen.sort(compareAlarms);
 }

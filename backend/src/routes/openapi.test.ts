@@ -21,6 +21,7 @@ const API = [
   'GET /api/v1/live/stats',
   'GET /api/v1/live/history',
   'GET /api/v1/live/recent',
+  'GET /api/v1/alarms',
   'POST /api/v1/auth/login',
   'POST /api/v1/auth/logout',
   'GET /api/v1/auth/me',

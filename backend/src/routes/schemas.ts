@@ -148,7 +148,7 @@ const snapshotSchema = {
   $id: 'Snapshot',
   type: 'object',
   description: 'Active calls with the epoch and seq they reflect.',
-  required: ['epoch', 'seq', 'server_time', 'calls', 'sources'],
+  required: ['epoch', 'seq', 'server_time', 'calls', 'sources', 'alarms'],
   properties: {
     epoch: { type: 'string' },
     seq: integer,
@@ -163,7 +163,8 @@ const snapshotSchema = {
     alarms: {
       type: 'array',
       items: { $ref: 'Alarm#' },
-      description: 'Active alarms within the scope, critical first',
+      description:
+        'Active alarms within the scope, critical first (role `user`: only those about its own company)',
     },
   },
 } as const;

@@ -2,21 +2,27 @@
 // bounded replay log and its epoch, changed in one atomic step per event. Two engines
 // implement it with the same observable behaviour: Redis, and memory for embedded mode.
 import type {
+  AlarmPayload,
   CallRecord,
   Outcome,
   SourceStatus,
   StatsPayload,
   SyncMessage,
 } from '@live-calls/protocol';
+import type { AlarmQuery } from '../alarms/alarm-inputs.js';
+import type { AlarmInputs, AlarmTransition } from '../alarms/evaluate.js';
 import type { HistorySample } from '../stats/history.js';
 import type { RecentQuery } from './recent-ended.js';
 
 /** One accepted change, as kept in the replay log and streamed. */
 export interface LogEvent {
   seq: number;
-  /** `call.<phase>` or `source`. */
+  /** `call.<phase>`, `source` or `alarm`. */
   name: string;
-  /** Company of the call; null for unassigned calls and for source events. */
+  /**
+   * Company of the call; for an alarm, the company it is about (alarms/evaluate.ts
+   * `alarmCompany`); null for unassigned calls, source events and other alarms.
+   */
   company: string | null;
   /** The whole payload as JSON. */
   data: string;
@@ -58,6 +64,8 @@ export interface SnapshotData {
   /** The calls' JSON joined with commas, ready to splice into an array. */
   callsJson: string;
   sources: SourceStatus[];
+  /** The active alarms the snapshot's company may see (all when null), critical first. */
+  alarms: AlarmPayload[];
 }
 
 /**
@@ -104,6 +112,18 @@ export interface LiveStore {
   markSourceSynced(source: string, now: number): Promise<SourceStatus>;
   /** Marks sources with no sync since `before` stale (each once) and emits their events. */
   markStaleSources(before: number): Promise<SourceStatus[]>;
+  /** The aggregates and the active alarms the alarm rules judge, read at one instant. */
+  alarmInputs(query: AlarmQuery): Promise<AlarmInputs>;
+  /**
+   * Applies alarm transitions, each one only while its alarm is still stored as it expects
+   * (compare-and-set), with its `alarm` event in the log. Returns each one's seq_g, 0 when
+   * it was skipped (another instance got there first).
+   */
+  applyAlarms(transitions: readonly AlarmTransition[]): Promise<number[]>;
+  /** The active alarms one company may see (all when null), critical first. */
+  alarms(company: string | null): Promise<AlarmPayload[]>;
+  /** Takes or renews the alarm evaluation lease for `owner`; false while another holds it. */
+  alarmLease(owner: string, ttlMs: number): Promise<boolean>;
   /** Current epoch and seq_g. */
   position(): Promise<{ epoch: string; seq: number }>;
   /** Events the replay log holds now. */

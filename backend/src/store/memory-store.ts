@@ -4,11 +4,21 @@ import {
   CallTable,
   emits,
   newEpoch,
+  type AlarmPayload,
   type CallRecord,
   type SourceStatus,
   type StatsPayload,
   type SyncMessage,
 } from '@live-calls/protocol';
+import { alarmInputsFrom, storedAlarm, type AlarmQuery } from '../alarms/alarm-inputs.js';
+import {
+  alarmCompany,
+  alarmsInScope,
+  type AlarmInputs,
+  type AlarmTransition,
+  type LongCall,
+  type StoredAlarm,
+} from '../alarms/evaluate.js';
 import { historyFrom, type HistorySample } from '../stats/history.js';
 import { StatsLedger, statsFrom } from '../stats/stats-ledger.js';
 import type {
@@ -59,6 +69,8 @@ export class MemoryStore implements LiveStore {
   readonly #syncs = new SyncAssembly();
   readonly #stats = new StatsLedger();
   readonly #recent = new RecentEnded();
+  /** Active alarms by id: the JSON compared on write. */
+  readonly #alarms = new Map<string, string>();
   #epoch = newEpoch();
   #seq = 0;
   #lastSweep = 0;
@@ -150,7 +162,65 @@ export class MemoryStore implements LiveStore {
       count: calls.length,
       callsJson: calls.join(','),
       sources: this.#statuses(),
+      alarms: this.#alarmsOf(company),
     });
+  }
+
+  #alarmsOf(company: string | null): AlarmPayload[] {
+    const alarms: AlarmPayload[] = [];
+    for (const json of this.#alarms.values()) {
+      const stored = storedAlarm(json);
+      if (stored !== null) alarms.push(stored.alarm);
+    }
+    return alarmsInScope(alarms, company);
+  }
+
+  alarms(company: string | null): Promise<AlarmPayload[]> {
+    return Promise.resolve(this.#alarmsOf(company));
+  }
+
+  alarmInputs({ now, trunks, longCallBefore, longCallLimit }: AlarmQuery): Promise<AlarmInputs> {
+    const live = this.#stats.raw(null, now).live;
+    const longCalls: LongCall[] = [];
+    if (longCallBefore !== null) {
+      for (const id of this.#active.keys()) {
+        const record = this.#calls.get(id);
+        const at = record?.answered_at ?? null;
+        if (record !== undefined && at !== null && at <= longCallBefore)
+          longCalls.push({ id, company: record.company_id, answered_at: at });
+      }
+      longCalls.sort((a, b) => a.answered_at - b.answered_at);
+    }
+    const active = new Map<string, StoredAlarm>();
+    for (const json of this.#alarms.values()) {
+      const stored = storedAlarm(json);
+      if (stored !== null) active.set(stored.alarm.id, stored);
+    }
+    const raw = {
+      trunkActive: new Map(trunks.map((t) => [t, Math.max(0, live.get(`trunk:${t}`) ?? 0)])),
+      ...this.#stats.rawAlarmWindows(now),
+      sources: this.#statuses(),
+      longCalls: longCalls.slice(0, longCallLimit),
+      longCallsComplete: longCalls.length <= longCallLimit,
+      active,
+    };
+    return Promise.resolve(alarmInputsFrom(raw, now));
+  }
+
+  applyAlarms(transitions: readonly AlarmTransition[]): Promise<number[]> {
+    return Promise.resolve(
+      transitions.map(({ id, expected, next, event }) => {
+        if ((this.#alarms.get(id) ?? null) !== expected) return 0;
+        if (next === null) this.#alarms.delete(id);
+        else this.#alarms.set(id, JSON.stringify(next));
+        return this.#append('alarm', alarmCompany(event), JSON.stringify(event), undefined);
+      }),
+    );
+  }
+
+  /** One process, one evaluator: the lease is always this instance's. */
+  alarmLease(): Promise<boolean> {
+    return Promise.resolve(true);
   }
 
   #statuses(): SourceStatus[] {
@@ -256,6 +326,7 @@ export class MemoryStore implements LiveStore {
     this.#log.clear();
     this.#stats.clear();
     this.#recent.clear();
+    this.#alarms.clear();
     this.#pending = [];
     this.#seq = 0;
     this.#epoch = newEpoch();

@@ -1,7 +1,14 @@
 // What goes into the store's Lua commands and what comes back, in one place: the argument
 // list of APPLY_BATCH built from named fields, and one decoder per command reply that checks
 // the shape it reads instead of casting it.
-import type { Outcome, SourceStatus, SyncMessage } from '@live-calls/protocol';
+import type { AlarmPayload, Outcome, SourceStatus, SyncMessage } from '@live-calls/protocol';
+import { storedAlarm, type RawAlarmInputs } from '../alarms/alarm-inputs.js';
+import {
+  alarmCompany,
+  type AlarmTransition,
+  type RatioCounts,
+  type StoredAlarm,
+} from '../alarms/evaluate.js';
 import {
   PEAK_FIELD_PREFIX,
   talkMsOf,
@@ -11,7 +18,7 @@ import {
 import type { MinuteCounts, RawHistory } from '../stats/history.js';
 import type { ApplyItem, ApplyResult, LogEvent } from './live-store.js';
 import { recordViews } from './record-views.js';
-import { APPLY_HEAD_ARGS, APPLY_RECORD_ARGS } from './redis-scripts.js';
+import { ALARM_TRANSITION_ARGS, APPLY_HEAD_ARGS, APPLY_RECORD_ARGS } from './redis-scripts.js';
 
 /** A reply that does not have the shape its command returns: a bug or a foreign script. */
 export class StoreReplyError extends Error {
@@ -46,6 +53,7 @@ export function applyArgs(
       trunk: record.trunk ?? '',
       ans: record.answered_at === null ? 0 : 1,
       talk: talkMsOf(record) ?? '',
+      ansat: record.answered_at ?? '',
     };
     for (const name of APPLY_RECORD_ARGS) args.push(fields[name]);
   }
@@ -232,4 +240,114 @@ export function decodeSourceStatus(reply: unknown): SourceStatus {
 /** lcMarkStale: one status JSON per source that went stale. */
 export function decodeSourceStatuses(reply: unknown): SourceStatus[] {
   return list(reply, 'stale sources').map(decodeSourceStatus);
+}
+
+/** Field/value pairs of an HGETALL reply. */
+function pairs(reply: unknown, command: string): [string, string][] {
+  const values = list(reply, command);
+  const out: [string, string][] = [];
+  for (let i = 0; i < values.length; i += 2)
+    out.push([text(values[i], command), text(values[i + 1], command)]);
+  return out;
+}
+
+/** Stored alarms' JSON (HVALS of the alarms hash); one that does not parse is skipped. */
+export function decodeAlarms(reply: unknown): StoredAlarm[] {
+  const alarms: StoredAlarm[] = [];
+  for (const json of list(reply, 'alarms')) {
+    const stored = storedAlarm(text(json, 'alarms'));
+    if (stored !== null) alarms.push(stored);
+  }
+  return alarms;
+}
+
+/** lcReadAlarmInputs, for the trunks it was asked about (in that order). */
+export function decodeAlarmInputs(reply: unknown, trunks: readonly string[]): RawAlarmInputs {
+  const C = 'alarm inputs';
+  const [active, windows, trunkWindows, cps, sources, long, complete, alarms] = list(reply, C);
+  const counts = list(active, C);
+  const raw: RawAlarmInputs = {
+    trunkActive: new Map(trunks.map((t, i) => [t, Math.max(0, count(counts[i] ?? '0', C))])),
+    windows: new Map(),
+    trunkWindows: new Map(),
+    companyAttempts: new Map(),
+    sources: [],
+    longCalls: [],
+    longCallsComplete: count(complete, C) === 1,
+    active: new Map(decodeAlarms(alarms).map((stored) => [stored.alarm.id, stored])),
+  };
+  const w = list(windows, C);
+  for (let i = 0; i < w.length; i += 3)
+    raw.windows.set(count(w[i], C), { att: count(w[i + 1], C), ans: count(w[i + 2], C) });
+  const tw = list(trunkWindows, C);
+  for (let i = 0; i < tw.length; i += 2) {
+    const byTrunk = new Map<string, RatioCounts>();
+    for (const [field, value] of pairs(tw[i + 1], C)) {
+      const colon = field.indexOf(':');
+      const kind = field.slice(0, colon);
+      if (kind !== 'att' && kind !== 'ans') continue;
+      const trunk = field.slice(colon + 1);
+      const sum = byTrunk.get(trunk) ?? { att: 0, ans: 0 };
+      sum[kind] += count(value, C);
+      byTrunk.set(trunk, sum);
+    }
+    raw.trunkWindows.set(count(tw[i], C), byTrunk);
+  }
+  const c = list(cps, C);
+  for (let i = 0; i < c.length; i += 2)
+    raw.companyAttempts.set(
+      count(c[i], C),
+      new Map(pairs(c[i + 1], C).map(([company, att]) => [company, count(att, C)])),
+    );
+  for (const [source, value] of pairs(sources, C)) {
+    const [state = '', last = ''] = value.split('|');
+    raw.sources.push({
+      source,
+      state: state === 'up' ? 'up' : 'stale',
+      last_sync_at: last === '' ? null : Number(last),
+    });
+  }
+  const l = list(long, C);
+  for (let i = 0; i < l.length; i += 3) {
+    const company = text(l[i + 2], C);
+    raw.longCalls.push({
+      id: text(l[i], C),
+      answered_at: count(l[i + 1], C),
+      company: company === '' ? null : company,
+    });
+  }
+  return raw;
+}
+
+/** APPLY_ALARMS's arguments: candidate epoch, maxlen, then each transition's fields. */
+export function alarmArgs(
+  candidateEpoch: string,
+  maxlen: number,
+  transitions: readonly AlarmTransition[],
+): Arg[] {
+  const args: Arg[] = [candidateEpoch, maxlen];
+  for (const t of transitions) {
+    const fields: Record<(typeof ALARM_TRANSITION_ARGS)[number], Arg> = {
+      id: t.id,
+      expected: t.expected ?? '',
+      next: t.next === null ? '' : JSON.stringify(t.next),
+      event: JSON.stringify(t.event),
+      company: alarmCompany(t.event) ?? '',
+    };
+    for (const name of ALARM_TRANSITION_ARGS) args.push(fields[name]);
+  }
+  return args;
+}
+
+/** lcApplyAlarms: seq_g per transition, 0 when skipped. */
+export function decodeAlarmSeqs(reply: unknown, transitions: number): number[] {
+  const seqs = list(reply, 'apply alarms').map((n) => count(n, 'apply alarms'));
+  if (seqs.length !== transitions)
+    throw new StoreReplyError('apply alarms', `${seqs.length} replies for ${transitions}`);
+  return seqs;
+}
+
+/** The payloads of stored alarms. */
+export function alarmPayloads(stored: readonly StoredAlarm[]): AlarmPayload[] {
+  return stored.map((s) => s.alarm);
 }

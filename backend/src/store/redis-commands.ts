@@ -4,10 +4,13 @@
 import type { Redis, Result } from 'ioredis';
 import {
   ADD_SYNC_PART,
+  ALARM_LEASE,
+  APPLY_ALARMS,
   APPLY_BATCH,
   COMPANY_CALLS,
   MARK_STALE,
   POSITION,
+  READ_ALARM_INPUTS,
   READ_HISTORY,
   READ_STATS,
   RENEW_EPOCH,
@@ -48,6 +51,11 @@ declare module 'ioredis' {
       now: number,
     ): Result<unknown, Context>;
     lcMarkStale(candidateEpoch: string, maxlen: number, before: number): Result<unknown, Context>;
+    /** now, long-call-before ('' = none), long-call limit, then the trunks with a capacity. */
+    lcReadAlarmInputs(...args: Arg[]): Result<unknown, Context>;
+    /** candidate epoch, maxlen, then ALARM_TRANSITION_ARGS per transition (`alarmArgs`). */
+    lcApplyAlarms(...args: Arg[]): Result<unknown, Context>;
+    lcAlarmLease(owner: string, ttlMs: number): Result<unknown, Context>;
   }
 }
 
@@ -63,6 +71,9 @@ const COMMANDS = {
   lcAddSyncPart: ADD_SYNC_PART,
   lcSourceSynced: SOURCE_SYNCED,
   lcMarkStale: MARK_STALE,
+  lcReadAlarmInputs: READ_ALARM_INPUTS,
+  lcApplyAlarms: APPLY_ALARMS,
+  lcAlarmLease: ALARM_LEASE,
 } as const;
 
 /** Defines every store command on a connection (keys are fixed names, so no KEYS). */

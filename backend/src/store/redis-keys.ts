@@ -19,6 +19,11 @@ export const KEYS = {
   activeJson: 'active_calls:json',
   /** Hash: id → record JSON as role `user` sees it (no `sip`), active calls only. */
   activeUserJson: 'active_calls:json:user',
+  /**
+   * Sorted set: answered active calls scored by answered_at (the long_call alarm reads the
+   * oldest without scanning every call).
+   */
+  answeredCalls: 'active_calls:answered',
   /** + `<source>:<sync_id>`: parts of an incomplete sync. */
   syncPrefix: 'live:sync:',
   /**
@@ -31,6 +36,8 @@ export const KEYS = {
   statsLiveCompanyPrefix: 'stats:live:c:',
   /** + `<10-s bucket>`: `att`, `ans`, `talk_ms`, `talked`, and each `:<company>`; expires. */
   statsWindowPrefix: 'stats:w:',
+  /** + `<10-s bucket>`: `att:<trunk>`, `ans:<trunk>` for the ASR alarm per trunk; expires. */
+  statsTrunkWindowPrefix: 'stats:wt:',
   /**
    * + `<minute>`: the history's counters (stats/history.ts): `att`, `ans`, `pk`, `st`, and
    * each `:<company>`; expires 24 h after its last write.
@@ -43,4 +50,11 @@ export const KEYS = {
   recentEnded: 'recent:ended',
   /** + `<company>`: the same for one tenant's calls. */
   recentEndedCompanyPrefix: 'recent:ended:c:',
+  /**
+   * Hash: alarm id → the active alarm's JSON (docs/interface/alarms.md); deleted with the
+   * log when a new epoch begins.
+   */
+  alarms: 'live:alarms',
+  /** String: the instance that evaluates the alarm rules now, with a TTL (a lease). */
+  alarmLease: 'live:alarms:lease',
 } as const;

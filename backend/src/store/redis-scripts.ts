@@ -5,6 +5,7 @@
 import { KEYS } from './redis-keys.js';
 import {
   BUCKET_MS,
+  CPS_BUCKETS,
   PEAK_FIELD_PREFIX,
   PEAK_MINUTE_MS,
   PEAK_MINUTES,
@@ -29,7 +30,8 @@ local function lineage()
   return string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)') or ''
 end
 local function new_epoch(candidate)
-  redis.call('DEL', SEQ, LOG)
+  -- Alarms live in the epoch too: the evaluator raises what still holds in the new one.
+  redis.call('DEL', SEQ, LOG, '${KEYS.alarms}')
   redis.call('SET', EPOCH, candidate)
   redis.call('SET', LINEAGE, lineage())
   return candidate
@@ -115,6 +117,10 @@ local function count(win, company, field, n)
   bump(win, field, n)
   if company ~= '' then bump(win, field .. ':' .. company, n) end
 end
+-- Attempts and answers per trunk, in a hash of their own (the ASR alarm per trunk).
+local function count_trunk(twin, trunk, field)
+  if trunk ~= '' then bump(twin, field .. ':' .. trunk, 1) end
+end
 -- An ended call's record, listed for the recent-ended reads.
 local function recent_add(key, now, data)
   redis.call('ZADD', key, now, data)
@@ -123,13 +129,14 @@ end
 -- Zero fields stay (the reader skips them): deleting them would cost a call each time a
 -- small tenant's phase count touches 0. The minute's history hash takes the same peak as
 -- the live hash (\`pk\`), and on the minute's first entry the count it began with (\`st\`).
-local function flush_stats(win, minh, window_ttl, now)
+local function flush_stats(win, twin, minh, window_ttl, now)
   for _, hash in ipairs(touched) do
     for field, n in pairs(delta[hash]) do
       if n ~= 0 then redis.call('HINCRBY', hash, field, n) end
     end
   end
   if delta[win] then redis.call('PEXPIRE', win, window_ttl) end
+  if delta[twin] then redis.call('PEXPIRE', twin, window_ttl) end
   local hist = {}
   for hash, r in pairs(running) do
     if not r[3] or r[2] > r[3] then
@@ -164,7 +171,8 @@ export const APPLY_HEAD_ARGS = ['candidate_epoch', 'maxlen', 'tombstone_ms', 'no
  * APPLY_BATCH's arguments for each record, in order: id, seq, phase, company ('' = null),
  * source, score (created_at), expect (compare-and-set seq, '' = none), data (full view JSON),
  * udata (user view JSON, '' = same as data), dir, trunk ('' = null), ans (answered 0/1),
- * talk (talk ms, '' = not an answered call's end). The script's locals take these names.
+ * talk (talk ms, '' = not an answered call's end), ansat (answered_at, '' = null). The
+ * script's locals take these names.
  */
 export const APPLY_RECORD_ARGS = [
   'id',
@@ -180,6 +188,7 @@ export const APPLY_RECORD_ARGS = [
   'trunk',
   'ans',
   'talk',
+  'ansat',
 ] as const;
 
 const RECORD_LOCALS = `local ${APPLY_RECORD_ARGS.join(', ')} = ${APPLY_RECORD_ARGS.map((_, i) => `ARGV[b + ${i}]`).join(', ')}
@@ -191,6 +200,7 @@ local ${APPLY_HEAD_ARGS.join(', ')} = ${APPLY_HEAD_ARGS.map((_, i) => `ARGV[${i 
 now = tonumber(now)
 local epoch = ensure_epoch(candidate_epoch)
 local win = '${KEYS.statsWindowPrefix}' .. math.floor(now / ${BUCKET_MS})
+local twin = '${KEYS.statsTrunkWindowPrefix}' .. math.floor(now / ${BUCKET_MS})
 stats_minute = math.floor(now / ${PEAK_MINUTE_MS})
 local minh = '${KEYS.statsMinutePrefix}' .. stats_minute
 local out = { epoch }
@@ -227,10 +237,12 @@ for b = ${APPLY_HEAD_ARGS.length + 1}, #ARGV, ${APPLY_RECORD_ARGS.length} do
     if not sseq then
       count(win, company, 'att', 1)
       count(minh, company, 'att', 1)
+      count_trunk(twin, trunk, 'att')
     end
     if answered == '1' and not was_answered then
       count(win, company, 'ans', 1)
       count(minh, company, 'ans', 1)
+      count_trunk(twin, trunk, 'ans')
     end
     if talk ~= '' then
       count(win, company, 'talk_ms', tonumber(talk))
@@ -247,12 +259,14 @@ for b = ${APPLY_HEAD_ARGS.length + 1}, #ARGV, ${APPLY_RECORD_ARGS.length} do
       redis.call('HDEL', '${KEYS.activeJson}', id)
       redis.call('HDEL', '${KEYS.activeUserJson}', id)
       redis.call('ZREM', '${KEYS.activeCalls}', id)
+      redis.call('ZREM', '${KEYS.answeredCalls}', id)
       redis.call('ZREM', '${KEYS.sourceCallsPrefix}' .. source, id)
       if company ~= '' then redis.call('ZREM', '${KEYS.companyCallsPrefix}' .. company, id) end
     else
       redis.call('HSET', '${KEYS.activeJson}', id, data)
       redis.call('HSET', '${KEYS.activeUserJson}', id, view)
       redis.call('ZADD', '${KEYS.activeCalls}', score, id)
+      if ansat ~= '' then redis.call('ZADD', '${KEYS.answeredCalls}', ansat, id) end
       redis.call('ZADD', '${KEYS.sourceCallsPrefix}' .. source, score, id)
       if company ~= '' then redis.call('ZADD', '${KEYS.companyCallsPrefix}' .. company, score, id) end
     end
@@ -260,7 +274,7 @@ for b = ${APPLY_HEAD_ARGS.length + 1}, #ARGV, ${APPLY_RECORD_ARGS.length} do
     out[#out + 1] = append(epoch, maxlen, 'call.' .. phase, company, data)
   end
 end
-flush_stats(win, minh, ${WINDOW_TTL_MS}, now)
+flush_stats(win, twin, minh, ${WINDOW_TTL_MS}, now)
 return out
 `;
 
@@ -418,4 +432,95 @@ for i = 1, #sources, 2 do
   end
 end
 return out
+`;
+
+/**
+ * ARGV: now ms, long-call-before ms ('' = none), long-call limit, then the trunks with a
+ * capacity. Returns, read at one instant (alarms/alarm-inputs.ts): those trunks' active
+ * counts; bucket, att, ans of each non-empty bucket of the ASR window; bucket and the
+ * trunk hash's fields and values of each; bucket and company, att pairs of each CPS bucket;
+ * the sources hash; id, answered_at, company of the oldest answered calls up since the
+ * limit; 1 when they are all of them; the active alarms' JSON.
+ */
+export const READ_ALARM_INPUTS = `
+local now, long_before, long_limit = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
+local current = math.floor(now / ${BUCKET_MS})
+local fields = {}
+for i = 4, #ARGV do fields[#fields + 1] = 'trunk:' .. ARGV[i] end
+local trunk_active = {}
+if #fields > 0 then trunk_active = redis.call('HMGET', '${KEYS.statsLive}', unpack(fields)) end
+for i = 1, #fields do trunk_active[i] = trunk_active[i] or '0' end
+local windows, trunk_windows, cps = {}, {}, {}
+for b = current - ${RATIO_BUCKETS - 1}, current do
+  local v = redis.call('HMGET', '${KEYS.statsWindowPrefix}' .. b, 'att', 'ans')
+  if v[1] or v[2] then
+    windows[#windows + 1] = b
+    windows[#windows + 1] = v[1] or '0'
+    windows[#windows + 1] = v[2] or '0'
+  end
+  local t = redis.call('HGETALL', '${KEYS.statsTrunkWindowPrefix}' .. b)
+  if #t > 0 then
+    trunk_windows[#trunk_windows + 1] = b
+    trunk_windows[#trunk_windows + 1] = t
+  end
+end
+for b = current - ${CPS_BUCKETS}, current do
+  local all = redis.call('HGETALL', '${KEYS.statsWindowPrefix}' .. b)
+  local pairs_ = {}
+  for i = 1, #all, 2 do
+    local company = string.match(all[i], '^att:(.+)$')
+    if company then
+      pairs_[#pairs_ + 1] = company
+      pairs_[#pairs_ + 1] = all[i + 1]
+    end
+  end
+  if #pairs_ > 0 then
+    cps[#cps + 1] = b
+    cps[#cps + 1] = pairs_
+  end
+end
+local long, complete = {}, 1
+if long_before ~= '' then
+  local found = redis.call('ZRANGEBYSCORE', '${KEYS.answeredCalls}', '-inf', long_before, 'WITHSCORES', 'LIMIT', 0, long_limit + 1)
+  if #found > 2 * long_limit then complete = 0 end
+  for i = 1, math.min(#found, 2 * long_limit), 2 do
+    long[#long + 1] = found[i]
+    long[#long + 1] = found[i + 1]
+    long[#long + 1] = redis.call('HGET', '${KEYS.callPrefix}' .. found[i], 'company') or ''
+  end
+end
+return { trunk_active, windows, trunk_windows, cps, redis.call('HGETALL', '${KEYS.sources}'), long, complete, redis.call('HVALS', '${KEYS.alarms}') }
+`;
+
+/** APPLY_ALARMS's arguments for each transition, after candidate epoch and maxlen. */
+export const ALARM_TRANSITION_ARGS = ['id', 'expected', 'next', 'event', 'company'] as const;
+
+/**
+ * ARGV: candidate epoch, maxlen, then per transition: id, expected ('' = no alarm stored),
+ * next ('' = delete), event JSON, company ('' = none). Each applies only while the stored
+ * alarm is still the expected one, and then appends its `alarm` event: so of instances
+ * that judged the same change, one makes it. Returns seq_g per transition (0 = skipped).
+ */
+export const APPLY_ALARMS = `${PRELUDE}
+local epoch = ensure_epoch(ARGV[1])
+local ALARMS = '${KEYS.alarms}'
+local out = {}
+for b = 3, #ARGV, ${ALARM_TRANSITION_ARGS.length} do
+  local id, expected, nxt, event, company = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4]
+  if (redis.call('HGET', ALARMS, id) or '') ~= expected then
+    out[#out + 1] = 0
+  else
+    if nxt == '' then redis.call('HDEL', ALARMS, id) else redis.call('HSET', ALARMS, id, nxt) end
+    out[#out + 1] = append(epoch, ARGV[2], 'alarm', company, event)
+  end
+end
+return out
+`;
+
+/** ARGV: owner, ttl ms. Takes the lease when free or renews it for its owner: 1, else 0. */
+export const ALARM_LEASE = `
+local owner = redis.call('GET', '${KEYS.alarmLease}')
+if owner and owner ~= ARGV[1] then return 0 end
+redis.call('SET', '${KEYS.alarmLease}', ARGV[1], 'PX', ARGV[2])
+return 1
 `;

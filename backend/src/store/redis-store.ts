@@ -5,6 +5,7 @@ import {
   newEpoch,
   TOMBSTONE_TTL_MS,
   validateRecord,
+  type AlarmPayload,
   type CallRecord,
   type SourceStatus,
   type StatsPayload,
@@ -13,6 +14,8 @@ import {
 import { Redis } from 'ioredis';
 import type { RedisTarget } from '../config.js';
 import type { Logger } from '../logger.js';
+import { alarmInputsFrom, type AlarmQuery } from '../alarms/alarm-inputs.js';
+import { alarmsInScope, type AlarmInputs, type AlarmTransition } from '../alarms/evaluate.js';
 import { historyFrom, type HistorySample } from '../stats/history.js';
 import { statsFrom } from '../stats/stats-ledger.js';
 import type {
@@ -26,7 +29,12 @@ import type {
   SnapshotData,
 } from './live-store.js';
 import {
+  alarmArgs,
+  alarmPayloads,
   applyArgs,
+  decodeAlarmInputs,
+  decodeAlarms,
+  decodeAlarmSeqs,
   decodeAllCalls,
   decodeApplyReply,
   decodeCompanyCalls,
@@ -135,12 +143,39 @@ export class RedisStore implements LiveStore {
     const transaction = this.#redis.multi().lcSnapshotMeta(newEpoch());
     if (company === null) transaction.hvals(hash);
     else transaction.lcCompanyCalls(company, hash);
+    transaction.hvals(KEYS.alarms);
     const replies = (await transaction.exec()) ?? [];
     for (const [err] of replies) if (err) throw err;
     const meta = decodeSnapshotMeta(replies[0]?.[1]);
     const calls =
       company === null ? decodeAllCalls(replies[1]?.[1]) : decodeCompanyCalls(replies[1]?.[1]);
-    return { ...meta, ...calls };
+    const alarms = alarmsInScope(alarmPayloads(decodeAlarms(replies[2]?.[1])), company);
+    return { ...meta, ...calls, alarms };
+  }
+
+  async alarms(company: string | null): Promise<AlarmPayload[]> {
+    const stored = decodeAlarms(await this.#redis.hvals(KEYS.alarms));
+    return alarmsInScope(alarmPayloads(stored), company);
+  }
+
+  async alarmInputs(query: AlarmQuery): Promise<AlarmInputs> {
+    const reply = await this.#redis.lcReadAlarmInputs(
+      query.now,
+      query.longCallBefore ?? '',
+      query.longCallLimit,
+      ...query.trunks,
+    );
+    return alarmInputsFrom(decodeAlarmInputs(reply, query.trunks), query.now);
+  }
+
+  async applyAlarms(transitions: readonly AlarmTransition[]): Promise<number[]> {
+    if (transitions.length === 0) return [];
+    const args = alarmArgs(newEpoch(), this.#historyEvents, transitions);
+    return decodeAlarmSeqs(await this.#redis.lcApplyAlarms(...args), transitions.length);
+  }
+
+  async alarmLease(owner: string, ttlMs: number): Promise<boolean> {
+    return (await this.#redis.lcAlarmLease(owner, ttlMs)) === 1;
   }
 
   async stats(company: string | null, now: number): Promise<StatsPayload> {

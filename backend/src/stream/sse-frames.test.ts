@@ -1,3 +1,4 @@
+import type { AlarmPayload } from '@live-calls/protocol';
 import { describe, expect, it } from 'vitest';
 import { eventFrame, retryFrame, snapshotParts } from './sse-frames.js';
 
@@ -15,8 +16,22 @@ describe('sse frames', () => {
     expect(retryFrame(2000)).toBe('retry: 2000\n\n');
   });
 
-  it('splices a snapshot that parses back, with sources only when allowed', () => {
+  it('splices a snapshot that parses back, with sources only when allowed, and its alarms', () => {
+    const alarms: AlarmPayload[] = [
+      {
+        id: 'company_cps_1m:company:acme',
+        rule: 'company_cps_1m',
+        state: 'raised',
+        severity: 'warning',
+        subject: { kind: 'company', id: 'acme' },
+        value: 6,
+        threshold: 5,
+        since: 3,
+        message: 'Company acme makes 6 call attempts/s',
+      },
+    ];
     const snapshot = {
+      alarms,
       epoch: 'e1',
       seq: 7,
       count: 2,
@@ -30,13 +45,17 @@ describe('sse frames', () => {
       server_time: 99,
       calls: [{ id: 'a' }, { id: 'b' }],
       sources: snapshot.sources,
+      alarms,
     });
-    expect(JSON.parse(joined({ ...snapshot, count: 0, callsJson: '' }, false, 99))).toEqual({
+    expect(
+      JSON.parse(joined({ ...snapshot, count: 0, callsJson: '', alarms: [] }, false, 99)),
+    ).toEqual({
       epoch: 'e1',
       seq: 7,
       server_time: 99,
       calls: [],
       sources: [],
+      alarms: [],
     });
   });
 });

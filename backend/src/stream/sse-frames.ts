@@ -27,7 +27,8 @@ export function retryFrame(ms: number): string {
  * The snapshot body (docs/interface/http.md and sse.md) spliced from stored JSON without
  * re-parsing it, as three parts so the calls (the large one, shared by every stream of a
  * read) are written in slices and never copied whole: `head + calls + tail` is the JSON.
- * `reason` is omitted for the HTTP snapshot; sources only for roles that may see them.
+ * `reason` is omitted for the HTTP snapshot; sources only for roles that may see them; the
+ * alarms as the store scoped them to the snapshot's company.
  */
 export function snapshotParts(
   snapshot: SnapshotData,
@@ -40,7 +41,7 @@ export function snapshotParts(
   return {
     head: `{"epoch":${JSON.stringify(snapshot.epoch)},"seq":${snapshot.seq},${why}"server_time":${serverTime},"calls":[`,
     calls: snapshot.callsJson,
-    tail: `],"sources":${sources}}`,
+    tail: `],"sources":${sources},"alarms":${JSON.stringify(snapshot.alarms)}}`,
   };
 }
 
