@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { errorBody, HttpError } from './errors.js';
 import { clientErrorHandler, codeForStatus, frameworkErrors } from './http-errors.js';
 import alarmsEvaluator from './plugins/alarms.js';
+import auditLog from './plugins/audit.js';
 import bus from './plugins/bus.js';
 import dashboard, { isDashboardPath } from './plugins/dashboard.js';
 import demoFeed from './plugins/demo-feed.js';
@@ -18,6 +19,8 @@ import auth from './routes/auth.js';
 import httpSecurity from './plugins/http-security.js';
 import health from './routes/health.js';
 import alarms from './routes/alarms.js';
+import audit from './routes/audit.js';
+import calls from './routes/calls.js';
 import live from './routes/live.js';
 import openapi from './routes/openapi.js';
 import history from './routes/history.js';
@@ -69,6 +72,7 @@ async function liveCalls(instance: FastifyInstance, config: Config): Promise<voi
   await instance.register(liveStore, { config });
   await instance.register(bus, { config });
   await instance.register(ingest, { config });
+  await instance.register(auditLog, { config });
   await instance.register(liveHub, { config });
   await instance.register(alarmsEvaluator, { config });
   if (config.simulator !== null) {
@@ -81,6 +85,8 @@ async function liveCalls(instance: FastifyInstance, config: Config): Promise<voi
   await instance.register(history);
   await instance.register(recent);
   await instance.register(alarms);
+  await instance.register(calls);
+  await instance.register(audit);
   await instance.register(dashboard, { config });
 }
 

@@ -70,6 +70,8 @@ export interface Config {
   corsOrigins: readonly string[];
   /** Embedded mode with EMBEDDED_SIMULATOR=on (default): the simulator feeding the bus. */
   simulator: SimulatorConfig | null;
+  /** JetStream stream AUDIT, created when missing (AUDIT_MAX_MSGS, AUDIT_MAX_AGE_DAYS, AUDIT_REPLICAS). */
+  audit: { maxMsgs: number; maxAgeMs: number; replicas: number };
   /** The alarm rules: ALARMS_FILE over the defaults (docs/interface/alarms.md). */
   alarms: AlarmRules;
   /** How often the alarm rules are evaluated (ALARMS_INTERVAL_MS). */
@@ -332,6 +334,11 @@ export function parseConfig(env: Env): Config {
     trustProxy: trustProxySetting(env),
     corsOrigins: Object.freeze(corsSetting(env)),
     simulator: embedded && simulator === 'on' ? parseSimulatorConfig(env) : null,
+    audit: Object.freeze({
+      maxMsgs: integerSetting(env, 'AUDIT_MAX_MSGS', 100_000, 100, 100_000_000),
+      maxAgeMs: integerSetting(env, 'AUDIT_MAX_AGE_DAYS', 365, 1, 3650) * 86_400_000,
+      replicas: integerSetting(env, 'AUDIT_REPLICAS', 1, 1, 5),
+    }),
     alarms: alarmsSetting(env),
     alarmsIntervalMs: integerSetting(
       env,

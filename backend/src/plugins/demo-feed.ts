@@ -1,9 +1,20 @@
 // Embedded mode only: the call simulator publishes onto the in-process bus exactly what a
-// bridge would publish on NATS (events and periodic syncs), through the same ingest path.
+// bridge would publish on NATS (events and periodic syncs), through the same ingest path, and
+// answers hang-up requests (call.control.<source>) as a bridge in PBX=simulator mode does.
 import { CallSimulator, runSimulator, type SimulatorConfig } from '@live-calls/simulator';
-import { CALL_SYNC_SUBJECT, buildSyncParts, callEventSubject } from '@live-calls/protocol';
+import {
+  CALL_SYNC_SUBJECT,
+  buildSyncParts,
+  callControlSubject,
+  callEventSubject,
+  parseControlRequest,
+  type ControlReply,
+} from '@live-calls/protocol';
 import fp from 'fastify-plugin';
+import type { BusSubscription } from '../bus/bus.js';
 import type { Config } from '../config.js';
+
+const decoder = new TextDecoder();
 
 export default fp<{ config: Config; simulator: SimulatorConfig }>(
   (app, { config, simulator: simulatorConfig }, done) => {
@@ -11,6 +22,18 @@ export default fp<{ config: Config; simulator: SimulatorConfig }>(
     let run: { stop(): void } | undefined;
     let syncTimer: NodeJS.Timeout | undefined;
     let syncCount = 0;
+    let control: BusSubscription | undefined;
+    const hangup = (data: Uint8Array): ControlReply => {
+      const request = parseControlRequest(simulatorConfig.source, decoder.decode(data));
+      if (!request.ok)
+        return { ok: false, error: { code: 'bad_request', message: request.message } };
+      const record = simulator.hangup(request.value.id, request.value.by);
+      if (record === undefined) {
+        return { ok: false, error: { code: 'not_found', message: 'no such active call' } };
+      }
+      app.bus.publish(callEventSubject(record.phase), JSON.stringify(record));
+      return { ok: true };
+    };
     const sync = () => {
       // Split like a bridge does: a big active list does not fit one part. Stamped with the
       // simulator's clock: the list is as of then (a later stamp would reap calls that
@@ -31,15 +54,18 @@ export default fp<{ config: Config; simulator: SimulatorConfig }>(
       run = runSimulator(simulator, (record) =>
         app.bus.publish(callEventSubject(record.phase), JSON.stringify(record)),
       );
+      control = app.bus.serve(callControlSubject(simulatorConfig.source), 'demo-feed', (data) =>
+        Promise.resolve(JSON.stringify(hangup(data))),
+      );
       sync();
       syncTimer = setInterval(sync, config.syncIntervalMs);
       syncTimer.unref();
       ready();
     });
-    app.addHook('preClose', (closed) => {
+    app.addHook('preClose', async () => {
       run?.stop();
       clearInterval(syncTimer);
-      closed();
+      await control?.drain();
     });
     done();
   },
