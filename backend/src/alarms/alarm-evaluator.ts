@@ -31,6 +31,7 @@ export class AlarmEvaluator {
   /** This instance's name in the lease. */
   readonly #owner = randomUUID();
   #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
   #round: Promise<number> | undefined;
 
   constructor(options: AlarmEvaluatorOptions) {
@@ -46,6 +47,7 @@ export class AlarmEvaluator {
 
   /** Stops the timer and waits for a round in progress. */
   async stop(): Promise<void> {
+    this.#stopped = true;
     clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#round;
@@ -56,6 +58,7 @@ export class AlarmEvaluator {
    * holds the lease or made them first). A round still running is not doubled.
    */
   evaluate(): Promise<number> {
+    if (this.#stopped) return Promise.resolve(0);
     this.#round ??= this.#evaluate().finally(() => (this.#round = undefined));
     return this.#round;
   }

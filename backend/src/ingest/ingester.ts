@@ -58,6 +58,7 @@ export class Ingester {
   #staleTimer: NodeJS.Timeout | undefined;
   #running = false;
   #idle: (() => void)[] = [];
+  #onStale: (() => void) | undefined;
 
   constructor(options: IngesterOptions) {
     this.#store = options.store;
@@ -102,6 +103,11 @@ export class Ingester {
     clearInterval(this.#staleTimer);
     await this.drained();
     await Promise.allSettled(this.#reconciles.values());
+  }
+
+  /** Told when sources turned stale here (the alarm rules judge them at once, not next round). */
+  onSourcesStale(listener: () => void): void {
+    this.#onStale = listener;
   }
 
   /** Resolves when every queued event has been written. */
@@ -180,9 +186,11 @@ export class Ingester {
   async #markStale(): Promise<void> {
     try {
       const before = this.#now() - STALE_AFTER_INTERVALS * this.#syncIntervalMs;
-      for (const status of await this.#store.markStaleSources(before)) {
+      const stale = await this.#store.markStaleSources(before);
+      for (const status of stale) {
         this.#log.warn({ source: status.source }, 'source is stale: no sync for 3 intervals');
       }
+      if (stale.length > 0) this.#onStale?.();
     } catch (err) {
       this.#log.debug({ err: (err as Error).message }, 'stale-source check failed');
     }

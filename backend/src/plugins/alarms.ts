@@ -1,5 +1,6 @@
 // Owns the alarm evaluator: its timer starts when the app is ready and stops (waiting for a
-// round in progress) before the store closes.
+// round in progress) before the store closes; a source the ingester marks stale triggers a
+// round at once.
 import { STALE_AFTER_INTERVALS } from '@live-calls/protocol';
 import fp from 'fastify-plugin';
 import { AlarmEvaluator } from '../alarms/alarm-evaluator.js';
@@ -23,9 +24,11 @@ export default fp<{ config: Config }>(
     });
     app.decorate('alarms', evaluator);
     app.metrics.sources.activeAlarms = () => app.store.alarms(null);
+    // A source marked stale here is judged at once (when this instance holds the lease).
+    app.ingester.onSourcesStale(() => void evaluator.evaluate());
     app.addHook('onReady', () => evaluator.start());
     app.addHook('preClose', () => evaluator.stop());
     done();
   },
-  { name: 'alarms', dependencies: ['live-store', 'metrics'] },
+  { name: 'alarms', dependencies: ['live-store', 'ingest', 'metrics'] },
 );
