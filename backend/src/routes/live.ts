@@ -3,6 +3,7 @@ import type { FastifyPluginCallback } from 'fastify';
 import { HttpError, tooManyRequests, unavailable } from '../errors.js';
 import { compressor, pickCoding } from '../http-compression.js';
 import { acceptsEventStream } from '../stream/accept.js';
+import { responseHead } from '../stream/response-head.js';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import { slices, snapshotParts } from '../stream/sse-frames.js';
@@ -103,12 +104,18 @@ const live: FastifyPluginCallback = (app, _opts, done) => {
       // From here the stream is the hub's: Fastify lets go of the response, so nothing of the
       // request's framework objects stays alive for the stream's life (ADR-0001, note).
       reply.hijack();
-      reply.raw.writeHead(200, {
-        ...(reply.getHeaders() as OutgoingHttpHeaders),
-        ...STREAM_HEADERS,
-      });
+      // The stream is written to the connection itself; Node's response object is left
+      // untouched (ADR-0015).
+      const socket = reply.raw.socket;
+      if (socket === null || socket.destroyed) return;
+      socket.write(
+        responseHead(
+          { ...(reply.getHeaders() as OutgoingHttpHeaders), ...STREAM_HEADERS },
+          new Date().toUTCString(),
+        ),
+      );
       void app.hub.open(
-        reply.raw,
+        socket,
         {
           sub: session.sub,
           ip: request.ip,

@@ -2,7 +2,7 @@
 // bounds. A client that cannot keep up is cut (it resumes when it comes back), so one slow
 // reader never holds memory or time that others need. The client owns its state: others
 // move it only through these methods.
-import type { ServerResponse } from 'node:http';
+import type { Writable } from 'node:stream';
 import { canSee, type Role, type Scope } from '@live-calls/protocol';
 import type { LogEvent } from '../store/live-store.js';
 
@@ -38,7 +38,8 @@ export type ClientState = 'starting' | 'live' | 'closed';
 
 export class LiveClient {
   readonly identity: ClientIdentity;
-  readonly #res: ServerResponse;
+  /** Where the stream's bytes go: the connection's socket, its response head already sent. */
+  readonly #sink: Writable;
   readonly #limits: ClientLimits;
   /** Told the size of every coalesced write (the fan-out's metrics). */
   readonly #onFlush: (bytes: number) => void;
@@ -54,12 +55,12 @@ export class LiveClient {
 
   constructor(
     identity: ClientIdentity,
-    res: ServerResponse,
+    sink: Writable,
     limits: ClientLimits,
     onFlush: (bytes: number) => void,
   ) {
     this.identity = identity;
-    this.#res = res;
+    this.#sink = sink;
     this.#limits = limits;
     this.#onFlush = onFlush;
   }
@@ -164,12 +165,12 @@ export class LiveClient {
 
   /** Writes a chunk now; returns bytes written (0 if the client was cut instead). */
   write(chunk: string): number {
-    if (this.#state === 'closed' || this.#res.destroyed) return 0;
-    if (this.#res.writableLength > this.#limits.maxQueuedBytes) {
+    if (this.#state === 'closed' || this.#sink.destroyed) return 0;
+    if (this.#sink.writableLength > this.#limits.maxQueuedBytes) {
       this.close('queue_full');
       return 0;
     }
-    const ok = this.#res.write(chunk);
+    const ok = this.#sink.write(chunk);
     if (!ok && this.#drainTimer === undefined && this.#state === 'live') this.#awaitDrain();
     return chunk.length;
   }
@@ -183,27 +184,27 @@ export class LiveClient {
   async send(chunk: string): Promise<boolean> {
     if (this.#state === 'closed') return false;
     if (chunk !== '' && this.write(chunk) === 0) return false;
-    if (this.#res.writableLength === 0 || !this.#res.writableNeedDrain) return true;
+    if (this.#sink.writableLength === 0 || !this.#sink.writableNeedDrain) return true;
     const drained = await new Promise<boolean>((resolve) => {
       const done = (ok: boolean) => {
         clearTimeout(timer);
-        this.#res.off('drain', onDrain);
-        this.#res.off('close', onClose);
+        this.#sink.off('drain', onDrain);
+        this.#sink.off('close', onClose);
         resolve(ok);
       };
       const onDrain = () => done(true);
       const onClose = () => done(false);
       const timer = setTimeout(() => done(false), this.#limits.maxWriteWaitMs);
-      this.#res.on('drain', onDrain);
-      this.#res.on('close', onClose);
+      this.#sink.on('drain', onDrain);
+      this.#sink.on('close', onClose);
     });
-    if (!drained) this.close(this.#res.destroyed ? 'client_left' : 'write_timeout');
+    if (!drained) this.close(this.#sink.destroyed ? 'client_left' : 'write_timeout');
     return drained && this.state !== 'closed';
   }
 
   #awaitDrain(): void {
     this.#drainTimer = setTimeout(() => this.close('write_timeout'), this.#limits.maxWriteWaitMs);
-    this.#res.once('drain', () => {
+    this.#sink.once('drain', () => {
       clearTimeout(this.#drainTimer);
       this.#drainTimer = undefined;
     });
@@ -216,8 +217,8 @@ export class LiveClient {
     clearTimeout(this.#drainTimer);
     this.#pending = [];
     this.#startBuffer = [];
-    if (cause === 'queue_full' || cause === 'write_timeout') this.#res.destroy();
-    else if (!this.#res.writableEnded) this.#res.end();
+    if (cause === 'queue_full' || cause === 'write_timeout') this.#sink.destroy();
+    else if (!this.#sink.writableEnded) this.#sink.end();
     this.#onClose?.(cause);
   }
 }

@@ -3,7 +3,7 @@
 // rounds, session expiry). The parts: client-registry (who sees what), stream-start
 // (snapshot or replay, then live), fanout (live delivery), epoch-resync, stats-rounds.
 import { randomUUID } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
+import type { Writable } from 'node:stream';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { LiveStore, LogBatch } from '../store/live-store.js';
@@ -105,20 +105,20 @@ export class LiveHub {
     this.#expiry.unref();
   }
 
-  /** Opens a stream on a response whose SSE headers are already sent. */
+  /** Opens a stream on a connection whose SSE response head is already sent. */
   async open(
-    res: ServerResponse,
+    sink: Writable,
     identity: Omit<ClientIdentity, 'streamId'>,
     lastEventId: string | undefined,
   ): Promise<void> {
     const client = new LiveClient(
       { ...identity, streamId: randomUUID() },
-      res,
+      sink,
       this.#limits,
       this.#countFlush,
     );
     this.#clients.add(client);
-    res.on('close', () => client.close('client_left'));
+    sink.on('close', () => client.close('client_left'));
     let opened: boolean;
     try {
       opened = await this.#starter.open(client, lastEventId);

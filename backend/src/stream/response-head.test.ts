@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { responseHead } from './response-head.js';
+
+describe('responseHead', () => {
+  it('writes a status line, one line per header value, the date and a blank line', () => {
+    expect(
+      responseHead(
+        { 'content-type': 'text/event-stream', 'x-n': 3, 'x-list': ['a', 'b'], skipped: undefined },
+        'Sun, 29 Nov 2026 08:00:00 GMT',
+      ),
+    ).toBe(
+      'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nx-n: 3\r\nx-list: a\r\nx-list: b\r\n' +
+        'date: Sun, 29 Nov 2026 08:00:00 GMT\r\n\r\n',
+    );
+  });
+
+  it('refuses a header that would split the head', () => {
+    expect(() => responseHead({ 'x-a': 'ok\r\nset-cookie: x' }, 'now')).toThrow(/line break/);
+  });
+});
