@@ -11,7 +11,7 @@ import {
 } from '@live-calls/protocol';
 import type { Logger } from 'pino';
 import { CallTracker } from './call-tracker.js';
-import { findDialog, isConfirmed } from './dialog-lookup.js';
+import { findDialog, isConfirmed, type DialogHandle, type DialogTarget } from './dialog-lookup.js';
 import { DlgListError, parseDlgList } from './dlg-list.js';
 import { EvapiClient } from './evapi-client.js';
 import { decodeKamailioEvent } from './kamailio-event.js';
@@ -36,10 +36,19 @@ export interface KamailioSourceOptions {
 const REJECT_LOGS_PER_MINUTE = 10;
 const MAX_SYNC_RETRY_MS = 5_000;
 /**
- * Each of a hang-up's two RPCs (find the dialog, end it) waits at most this long, so the
- * reply reaches the backend within its deadline (CONTROL_TIMEOUT_MS).
+ * Each RPC of a hang-up waits at most this long, and an answered call's ACK at most
+ * ACK_WAIT_MS, so the reply reaches the backend within its deadline (CONTROL_TIMEOUT_MS):
+ * lookups until ACK_WAIT_MS plus one RPC, then dlg.end_dlg.
  */
-const CONTROL_RPC_TIMEOUT_MS = Math.floor(CONTROL_TIMEOUT_MS * 0.4);
+const CONTROL_RPC_TIMEOUT_MS = Math.floor(CONTROL_TIMEOUT_MS * 0.25);
+const ACK_WAIT_MS = Math.floor(CONTROL_TIMEOUT_MS * 0.35);
+const ACK_POLL_MS = 20;
+
+function isDialogHandle(
+  value: DialogHandle | { error: unknown } | undefined,
+): value is DialogHandle {
+  return value !== undefined && 'hEntry' in value;
+}
 /** Kamailio's JSON-RPC code for "Dialog not found". */
 const RPC_NOT_FOUND = 404;
 
@@ -171,29 +180,34 @@ export class KamailioSource implements PbxSource {
     const sip = known.sip ?? {};
     const fromTag = typeof sip.from_tag === 'string' ? sip.from_tag : undefined;
     const toTag = typeof sip.to_tag === 'string' ? sip.to_tag : undefined;
-    let handle;
-    try {
-      const response = await this.#controlRpc.call(
-        'dlg.dlg_list',
-        fromTag === undefined ? [request.call_id] : [request.call_id, fromTag],
-      );
-      handle = findDialog(response, {
-        callId: request.call_id,
-        ...(fromTag === undefined ? {} : { fromTag }),
-        ...(toTag === undefined ? {} : { toTag }),
-      });
-    } catch (err) {
-      if (err instanceof RpcError && err.rpcCode === RPC_NOT_FOUND) handle = undefined;
-      else return this.#pbxError(request, 'dlg.dlg_list', err);
+    const target = {
+      callId: request.call_id,
+      ...(fromTag === undefined ? {} : { fromTag }),
+      ...(toTag === undefined ? {} : { toTag }),
+    };
+    let handle = await this.#findDialog(target);
+    // Answered but its ACK not yet seen (state 3): Kamailio would end it on one side only
+    // ("terminating non-confirmed dialogs not supported", yet the RPC says fine). The ACK
+    // follows the 200 within moments: wait for it, within the request's deadline.
+    const ackDeadline = Date.now() + ACK_WAIT_MS;
+    while (isDialogHandle(handle) && handle.state === 3 && Date.now() < ackDeadline) {
+      await new Promise((resolve) => setTimeout(resolve, ACK_POLL_MS));
+      handle = await this.#findDialog(target);
     }
-    if (handle === undefined) {
+    if (!isDialogHandle(handle)) {
+      if (handle !== undefined) return this.#pbxError(request, 'dlg.dlg_list', handle.error);
       // Kamailio has no such dialog: the call ended without the bridge hearing of it; the
       // next sync reaps it.
       this.requestSync('hangup of an unknown dialog');
       return refusal('not_found', 'Kamailio has no such dialog');
     }
     if (!isConfirmed(handle)) {
-      return refusal('unsupported', 'Kamailio ends only answered calls (dlg.end_dlg)');
+      return refusal(
+        'unsupported',
+        handle.state === 3
+          ? 'the call is not confirmed yet (no ACK); retry'
+          : 'Kamailio ends only answered calls (dlg.end_dlg)',
+      );
     }
     try {
       await this.#controlRpc.call('dlg.end_dlg', [handle.hEntry, handle.hId]);
@@ -214,6 +228,20 @@ export class KamailioSource implements PbxSource {
       'call hung up by an operator',
     );
     return { ok: true };
+  }
+
+  /** The live dialog, undefined when Kamailio has none, or the RPC's failure. */
+  async #findDialog(target: DialogTarget): Promise<DialogHandle | { error: unknown } | undefined> {
+    try {
+      const response = await this.#controlRpc.call(
+        'dlg.dlg_list',
+        target.fromTag === undefined ? [target.callId] : [target.callId, target.fromTag],
+      );
+      return findDialog(response, target);
+    } catch (err) {
+      if (err instanceof RpcError && err.rpcCode === RPC_NOT_FOUND) return undefined;
+      return { error: err };
+    }
   }
 
   #pbxError(request: ControlRequest, method: string, err: unknown): ControlReply {

@@ -82,6 +82,8 @@ export class SipPhone {
   readonly #sent = new Map<string, string>();
   readonly received: SipMessage[] = [];
   behaviour: (user: string) => CalleeBehaviour = () => ({ kind: 'answer', ringMs: 50 });
+  /** Answers a BYE this long after it arrives (0: at once, as no phone across a network can). */
+  byeReplyDelayMs = 0;
   port = 0;
 
   private constructor(socket: Socket) {
@@ -149,8 +151,11 @@ export class SipPhone {
       }
     }
     if (msg.method === 'INVITE') this.#onInvite(msg, rinfo);
-    else if (msg.method === 'BYE') this.#reply(msg, rinfo, 200, 'OK');
-    else if (msg.method === 'CANCEL') this.#onCancel(msg, rinfo);
+    else if (msg.method === 'BYE') {
+      if (this.byeReplyDelayMs > 0)
+        this.#later(this.byeReplyDelayMs, () => this.#reply(msg, rinfo, 200, 'OK'));
+      else this.#reply(msg, rinfo, 200, 'OK');
+    } else if (msg.method === 'CANCEL') this.#onCancel(msg, rinfo);
   }
 
   #reply(req: SipMessage, rinfo: RemoteInfo, code: number, reason: string, toTag?: string): string {
@@ -215,6 +220,8 @@ export interface CallOptions {
   toUser: string;
   headers?: Record<string, string>;
   callId?: string;
+  /** Sends the ACK of a 2xx this long after it (a slow or distant caller). */
+  ackDelayMs?: number;
 }
 
 /** The caller's side of one call placed through the proxy. */
@@ -286,8 +293,11 @@ export class OutgoingCall {
       timeoutMs,
     );
     const status = msg.status ?? 0;
-    if (status >= 200 && status < 300) this.#ack2xx(msg);
-    else if (status >= 300) this.#ackFailure(msg);
+    const ackDelayMs = this.#opts.ackDelayMs ?? 0;
+    if (status >= 200 && status < 300) {
+      if (ackDelayMs > 0) setTimeout(() => this.#ack2xx(msg), ackDelayMs);
+      else this.#ack2xx(msg);
+    } else if (status >= 300) this.#ackFailure(msg);
     return msg;
   }
 
