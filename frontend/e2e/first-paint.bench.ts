@@ -247,6 +247,17 @@ async function openDashboard(
       ...PAGE_WAIT,
       intervalMs: 20,
     });
+    // CDP's events trail the page a little: read the counts once they have stopped moving.
+    let seen = -1;
+    await waitUntil(
+      () => {
+        const now = wire.snapshotBytes + wire.streamBytes;
+        const still = now === seen;
+        seen = now;
+        return still;
+      },
+      { what: 'the byte counts to settle', timeoutMs: 10_000, intervalMs: 300 },
+    );
     const snapshotBytes = wire.snapshotBytes;
     const streamBytes = wire.streamBytes;
 
