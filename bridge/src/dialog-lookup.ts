@@ -19,12 +19,11 @@ export interface DialogTarget {
 }
 
 /**
- * Confirmed, its ACK seen (state 4): `dlg.end_dlg` sends BYE both ways. Kamailio 5.6 answers
- * success for earlier states too, yet ends nothing (early) or one side only (3, no ACK yet:
- * "terminating non-confirmed dialogs not supported" in its log).
+ * Answered (3: confirmed, ACK not yet seen; 4: confirmed): `dlg.end_dlg` sends BYE both ways.
+ * Kamailio 5.6 answers success for an early dialog too, yet ends nothing.
  */
 export function isConfirmed(handle: DialogHandle): boolean {
-  return handle.state === 4;
+  return handle.state === 3 || handle.state === 4;
 }
 
 type Raw = Record<string, unknown>;

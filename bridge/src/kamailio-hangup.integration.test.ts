@@ -173,8 +173,7 @@ describe('hang-up through Kamailio', { timeout: 20_000 }, () => {
     );
   });
 
-  it('a call answered but not yet ACKed is ended once its ACK arrives, on both sides', async () => {
-    // Kamailio 5.6 would end such a dialog on one side only while answering success.
+  it('ends a call answered but not yet ACKed (dialog state 3) on both sides', async () => {
     const c = call('slow-ack', 300);
     await c.response((s) => s === 200);
     await expect.poll(() => phases(c.callId), { timeout: 5000 }).toContain('answered');

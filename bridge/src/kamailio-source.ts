@@ -36,13 +36,10 @@ export interface KamailioSourceOptions {
 const REJECT_LOGS_PER_MINUTE = 10;
 const MAX_SYNC_RETRY_MS = 5_000;
 /**
- * Each RPC of a hang-up waits at most this long, and an answered call's ACK at most
- * ACK_WAIT_MS, so the reply reaches the backend within its deadline (CONTROL_TIMEOUT_MS):
- * lookups until ACK_WAIT_MS plus one RPC, then dlg.end_dlg.
+ * Each of a hang-up's two RPCs (find the dialog, end it) waits at most this long, so the
+ * reply reaches the backend within its deadline (CONTROL_TIMEOUT_MS).
  */
-const CONTROL_RPC_TIMEOUT_MS = Math.floor(CONTROL_TIMEOUT_MS * 0.25);
-const ACK_WAIT_MS = Math.floor(CONTROL_TIMEOUT_MS * 0.35);
-const ACK_POLL_MS = 20;
+const CONTROL_RPC_TIMEOUT_MS = Math.floor(CONTROL_TIMEOUT_MS * 0.4);
 
 function isDialogHandle(
   value: DialogHandle | { error: unknown } | undefined,
@@ -185,15 +182,7 @@ export class KamailioSource implements PbxSource {
       ...(fromTag === undefined ? {} : { fromTag }),
       ...(toTag === undefined ? {} : { toTag }),
     };
-    let handle = await this.#findDialog(target);
-    // Answered but its ACK not yet seen (state 3): Kamailio would end it on one side only
-    // ("terminating non-confirmed dialogs not supported", yet the RPC says fine). The ACK
-    // follows the 200 within moments: wait for it, within the request's deadline.
-    const ackDeadline = Date.now() + ACK_WAIT_MS;
-    while (isDialogHandle(handle) && handle.state === 3 && Date.now() < ackDeadline) {
-      await new Promise((resolve) => setTimeout(resolve, ACK_POLL_MS));
-      handle = await this.#findDialog(target);
-    }
+    const handle = await this.#findDialog(target);
     if (!isDialogHandle(handle)) {
       if (handle !== undefined) return this.#pbxError(request, 'dlg.dlg_list', handle.error);
       // Kamailio has no such dialog: the call ended without the bridge hearing of it; the
@@ -202,12 +191,7 @@ export class KamailioSource implements PbxSource {
       return refusal('not_found', 'Kamailio has no such dialog');
     }
     if (!isConfirmed(handle)) {
-      return refusal(
-        'unsupported',
-        handle.state === 3
-          ? 'the call is not confirmed yet (no ACK); retry'
-          : 'Kamailio ends only answered calls (dlg.end_dlg)',
-      );
+      return refusal('unsupported', 'Kamailio ends only answered calls (dlg.end_dlg)');
     }
     try {
       await this.#controlRpc.call('dlg.end_dlg', [handle.hEntry, handle.hId]);

@@ -131,7 +131,8 @@ export class SipPhone {
     });
   }
 
-  #later(ms: number, fn: () => void): void {
+  /** Runs `fn` after `ms` unless the phone is closed first. */
+  later(ms: number, fn: () => void): void {
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
       fn();
@@ -153,7 +154,7 @@ export class SipPhone {
     if (msg.method === 'INVITE') this.#onInvite(msg, rinfo);
     else if (msg.method === 'BYE') {
       if (this.byeReplyDelayMs > 0)
-        this.#later(this.byeReplyDelayMs, () => this.#reply(msg, rinfo, 200, 'OK'));
+        this.later(this.byeReplyDelayMs, () => this.#reply(msg, rinfo, 200, 'OK'));
       else this.#reply(msg, rinfo, 200, 'OK');
     } else if (msg.method === 'CANCEL') this.#onCancel(msg, rinfo);
   }
@@ -192,7 +193,7 @@ export class SipPhone {
     }
     this.#sent.set(branch, this.#reply(req, rinfo, 180, 'Ringing', toTag));
     if (behaviour.kind === 'answer') {
-      this.#later(behaviour.ringMs, () => {
+      this.later(behaviour.ringMs, () => {
         this.#sent.set(branch, this.#reply(req, rinfo, 200, 'OK', toTag));
       });
     } else {
@@ -295,7 +296,7 @@ export class OutgoingCall {
     const status = msg.status ?? 0;
     const ackDelayMs = this.#opts.ackDelayMs ?? 0;
     if (status >= 200 && status < 300) {
-      if (ackDelayMs > 0) setTimeout(() => this.#ack2xx(msg), ackDelayMs);
+      if (ackDelayMs > 0) this.#phone.later(ackDelayMs, () => this.#ack2xx(msg));
       else this.#ack2xx(msg);
     } else if (status >= 300) this.#ackFailure(msg);
     return msg;
