@@ -21,7 +21,13 @@ import { TokenService } from './auth/tokens.js';
 import { HANGUP_LIMIT } from './routes/calls.js';
 import { TestCall, subjectOf } from './testing/call-factory.js';
 import { SseClient } from './testing/sse-client.js';
-import { startBackend, TEST_JWT_SECRET, type TestBackend } from './testing/test-stack.js';
+import {
+  startBackend,
+  startStack,
+  TEST_JWT_SECRET,
+  type TestBackend,
+  type TestStack,
+} from './testing/test-stack.js';
 
 const BRIDGE = fileURLToPath(new URL('../../bridge/dist/main.js', import.meta.url));
 const SOURCE = 'sim-hangup';
@@ -310,4 +316,30 @@ describe('hang-up in embedded mode (the demo simulator answers on the in-process
     ]);
     expect(entries[1]?.request_id).toBe(requestId);
   }, 60_000);
+});
+
+describe('hang-up when NATS has no JetStream (no audit trail can be written)', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startStack('redis'); // its NATS runs without JetStream
+  }, 30_000);
+
+  afterAll(() => stack?.close());
+
+  it('refuses with 503 rather than act unaudited, and the trail answers 503', async () => {
+    const backend = stack.backends[0]!;
+    const call = new TestCall({ source: SOURCE });
+    const setup = call.next('setup');
+    stack.publish(setup);
+    await stack.flush();
+    expect(await backend.app.store.activeCall(setup.id)).toBeDefined();
+    const response = await hangup(backend, setup.id, await as('op-olga', 'operator'));
+    expect(response.status).toBe(503);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('unavailable');
+    const trail = await fetch(`${backend.url}/api/v1/audit`, {
+      headers: await as('auditor', 'admin'),
+    });
+    expect(trail.status).toBe(503);
+  }, 30_000);
 });
