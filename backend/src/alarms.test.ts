@@ -214,12 +214,13 @@ describe.each(ENGINES)('alarms (%s engine)', (engine) => {
     ]);
   });
 
-  it('raises long_call for a call answered beyond the limit and clears it when the call ends', async () => {
+  it('raises long_call for a call answered beyond the limit, escalates it as a new raise, and clears it when the call ends', async () => {
     await start();
     const c = await open();
     const call = new TestCall({ company: null });
     call.record.trunk = null;
-    const longAgo = Date.now() - 10 * 60_000;
+    // Answered 300 ms short of the critical limit (3600 s): warning now, critical soon.
+    const longAgo = Date.now() - 3600_000 + 300;
     stack.publish(call.next('setup', { ts: longAgo }));
     stack.publish({ ...call.next('answered', { ts: longAgo }) });
     const short = new TestCall({ company: null });
@@ -233,14 +234,24 @@ describe.each(ENGINES)('alarms (%s engine)', (engine) => {
       subject: { kind: 'call', id: call.record.id },
       threshold: 60,
     });
-    expect(payload<AlarmPayload>(raised!).value).toBeGreaterThanOrEqual(600);
+    expect(payload<AlarmPayload>(raised!).value).toBeGreaterThanOrEqual(3599);
+    await expect.poll(evaluate, { timeout: 5_000, interval: 100 }).toBe(1);
+    const [, escalated] = await c.waitForEvents('alarm', 2);
+    expect(payload<AlarmPayload>(escalated!)).toMatchObject({
+      id: payload<AlarmPayload>(raised!).id,
+      state: 'raised',
+      severity: 'critical',
+      threshold: 3600,
+      since: payload<AlarmPayload>(raised!).since,
+    });
     stack.publish(call.next('ended'));
     await c.waitForEvents('call.ended', 1);
     expect(await evaluate()).toBe(1);
-    const [, cleared] = await c.waitForEvents('alarm', 2);
+    const [, , cleared] = await c.waitForEvents('alarm', 3);
     expect(payload<AlarmPayload>(cleared!)).toMatchObject({
       id: payload<AlarmPayload>(raised!).id,
       state: 'cleared',
+      severity: 'critical',
     });
     const ended = payload<CallRecord>(c.events.find((e) => e.event === 'call.ended')!);
     expect(ended.id).toBe(call.record.id);
