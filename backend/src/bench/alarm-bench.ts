@@ -1,8 +1,8 @@
 // The cost of one alarm round (docs/interface/alarms.md) with many active calls, on both
 // engines: read the inputs, judge them, apply the transitions. Run after `pnpm build`:
-// `node backend/dist/bench/alarm-bench.js [calls] [long-every]` (default 10,000 active calls
-// over 20 trunks and 200 companies; one in 10 answered two hours ago, so the 1,000 long
-// calls an evaluation reads at most are all alarms: the worst case).
+// `node backend/dist/bench/alarm-bench.js [calls] [long-every] [companies]` (default 10,000
+// active calls over 20 trunks and 200 companies; one in 10 answered two hours ago, so the
+// 1,000 long calls an evaluation reads at most are all alarms: the worst case).
 import { startRedis } from '@live-calls/test-services';
 import type { CallRecord } from '@live-calls/protocol';
 import pino from 'pino';
@@ -16,6 +16,7 @@ import { RedisStore } from '../store/redis-store.js';
 const CALLS = Number(process.argv[2] ?? 10_000);
 /** One call in this many was answered two hours ago (a long_call alarm each). */
 const LONG_EVERY = Number(process.argv[3] ?? 10);
+const COMPANIES = Number(process.argv[4] ?? 200);
 const ROUNDS = 50;
 const TRUNKS = 20;
 const rules: AlarmRules = {
@@ -34,7 +35,7 @@ function record(i: number, now: number): CallRecord {
     seq: 1,
     phase: answered ? 'answered' : 'ringing',
     ts: at,
-    company_id: `company-${i % 200}`,
+    company_id: `company-${i % COMPANIES}`,
     direction: 'inbound',
     from: { user: `+1555${i}` },
     to: { user: '+15550199' },
