@@ -316,6 +316,17 @@ describe('hang-up in embedded mode (the demo simulator answers on the in-process
     ]);
     expect(entries[1]?.request_id).toBe(requestId);
   }, 60_000);
+
+  it('503 for a call of a source nobody serves on the in-process bus', async () => {
+    const record = new TestCall({ source: 'elsewhere' }).next('setup');
+    backend.app.bus.publish(subjectOf(record), JSON.stringify(record));
+    await vi.waitFor(async () =>
+      expect(await backend.app.store.activeCall(record.id)).toBeDefined(),
+    );
+    const response = await hangup(backend, record.id, await as('op-emma', 'operator'));
+    expect(response.status).toBe(503);
+    expect((await auditOf(backend))[0]).toMatchObject({ id: record.id, result: 'unavailable' });
+  });
 });
 
 describe('hang-up when NATS has no JetStream (no audit trail can be written)', () => {
