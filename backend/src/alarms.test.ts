@@ -141,10 +141,10 @@ describe.each(ENGINES)('alarms (%s engine)', (engine) => {
     expect(await response.json()).toEqual(alarms);
     const metrics = await (await get(`${backend.url}/metrics`)).text();
     expect(metrics).toMatch(
-      /^live_calls_alarms_active\{rule="trunk_utilisation",severity="critical"\} 1$/m,
+      /^live_alarms_active\{rule="trunk_utilisation",severity="critical"\} 1$/m,
     );
     expect(metrics).toMatch(
-      /^live_calls_alarms_active\{rule="source_stale",severity="critical"\} 0$/m,
+      /^live_alarms_active\{rule="source_stale",severity="critical"\} 0$/m,
     );
   });
 

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { SettingError } from '@live-calls/protocol';
 import { DEFAULT_ALARM_RULES } from './alarms/alarm-rules.js';
@@ -132,6 +133,14 @@ describe('parseConfig', () => {
 });
 
 describe('ALARMS_FILE', () => {
+  it('takes the kit’s example ALARMS_FILE (infra/alarms/alarms.example.json) as it is', () => {
+    const path = fileURLToPath(new URL('../../infra/alarms/alarms.example.json', import.meta.url));
+    const { alarms } = parseConfig({ ALARMS_FILE: path });
+    expect(alarms.trunks.get('carrier-a')).toEqual({ capacity: 120 });
+    expect(alarms.trunks.get('carrier-b')).toEqual({ capacity: 60 });
+    expect(alarms.long_call).toEqual({ warning: 7200, critical: 14400 });
+  });
+
   it('runs the default rules without it, and the file over the defaults with it', () => {
     expect(parseConfig({}).alarms).toBe(DEFAULT_ALARM_RULES);
     expect(parseConfig({}).alarmsIntervalMs).toBe(5_000);

@@ -102,7 +102,7 @@ export function createMetrics() {
       },
     }),
     alarmsActive: new Gauge({
-      name: 'live_calls_alarms_active',
+      name: 'live_alarms_active',
       help: 'Active alarms by rule and severity, read from the store (the same on every instance)',
       labelNames: ['rule', 'severity'] as const,
       registers,

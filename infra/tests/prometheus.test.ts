@@ -97,7 +97,7 @@ describe('infra/grafana/live-calls.json', () => {
     }
   });
 
-  it('shows what an operator needs: streams by role, deliveries, ingest, rejects, replay log, clients cut, sources, refusals', () => {
+  it('shows what an operator needs: streams by role, deliveries, ingest, rejects, replay log, clients cut, sources, refusals, alarms, hang-ups', () => {
     const used = new Set(dashboardExprs().flatMap((e) => [...metricNames(e)]));
     for (const metric of [
       'live_stream_connections',
@@ -109,6 +109,8 @@ describe('infra/grafana/live-calls.json', () => {
       'bridge_last_sync_timestamp_seconds',
       'live_streams_refused_total',
       'caddy_reverse_proxy_upstreams_healthy',
+      'live_alarms_active',
+      'live_hangup_requests_total',
     ])
       expect(used, metric).toContain(metric);
   });
