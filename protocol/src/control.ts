@@ -48,15 +48,22 @@ function text(value: unknown, min: number, max: number): value is string {
   return typeof value === 'string' && value.length >= min && value.length <= max;
 }
 
-/** Checks a request the bridge of `source` received; any other shape is refused whole. */
-export function parseControlRequest(source: string, data: string): ParsedControl<ControlRequest> {
+/** The message as a JSON object, or why it is not one. */
+function jsonObject(data: string): ParsedControl<Record<string, unknown>> {
   let value: unknown;
   try {
     value = JSON.parse(data);
   } catch {
     return { ok: false, message: 'not JSON' };
   }
-  if (!isObject(value)) return { ok: false, message: 'not an object' };
+  return isObject(value) ? { ok: true, value } : { ok: false, message: 'not an object' };
+}
+
+/** Checks a request the bridge of `source` received; any other shape is refused whole. */
+export function parseControlRequest(source: string, data: string): ParsedControl<ControlRequest> {
+  const parsed = jsonObject(data);
+  if (!parsed.ok) return parsed;
+  const value = parsed.value;
   if (value.v !== SCHEMA_VERSION) return { ok: false, message: `v: expected ${SCHEMA_VERSION}` };
   if (!CONTROL_ACTIONS.includes(value.action as ControlAction))
     return { ok: false, message: 'action: not an allowed value' };
@@ -83,13 +90,9 @@ export function parseControlRequest(source: string, data: string): ParsedControl
 
 /** Checks a bridge's reply; anything else counts as a failed request. */
 export function parseControlReply(data: string): ParsedControl<ControlReply> {
-  let value: unknown;
-  try {
-    value = JSON.parse(data);
-  } catch {
-    return { ok: false, message: 'not JSON' };
-  }
-  if (!isObject(value)) return { ok: false, message: 'not an object' };
+  const parsed = jsonObject(data);
+  if (!parsed.ok) return parsed;
+  const value = parsed.value;
   if (value.ok === true) return { ok: true, value: { ok: true } };
   const error = value.error;
   if (
