@@ -38,8 +38,9 @@ function random(seed: number): () => number {
 }
 
 /**
- * Random lifecycles — ringing, answered and talking, answered and hung up, failed, seen only
- * at their end; some move trunk or company on the way — interleaved in one publish order
+ * Random lifecycles — ringing, answered and talking, answered and hung up, failed or reaped
+ * before an answer, seen only at their end (failed, or answered earlier); some move trunk or
+ * company on the way — interleaved in one publish order
  * (each call's own events in order), with duplicates and stale repeats mixed in.
  */
 function lifecycles(seed: number, calls: number): CallRecord[] {
@@ -60,8 +61,12 @@ function lifecycles(seed: number, calls: number): CallRecord[] {
       records.push(record);
     };
     const fate = rnd();
-    if (fate < 0.1) {
+    if (fate < 0.07) {
       step('ended', { end: { reason: 'failed', sip_code: 503 }, ended_at: created + 5 });
+    } else if (fate < 0.1) {
+      // Its earlier events were lost: first seen at the end of an answered call.
+      const answeredAt = created + 1_000;
+      step('ended', { answered_at: answeredAt, end: { reason: 'bye' }, ended_at: answeredAt + 9 });
     } else {
       step('setup');
       if (fate < 0.2) {
@@ -70,7 +75,8 @@ function lifecycles(seed: number, calls: number): CallRecord[] {
         step('ringing');
       } else if (fate < 0.5) {
         step('ringing');
-        step('ended', { end: { reason: 'cancel' }, ended_at: created + 10 });
+        const reason = rnd() < 0.2 ? 'reaped' : 'cancel';
+        step('ended', { end: { reason }, ended_at: created + 10 });
       } else {
         if (rnd() < 0.7) step('ringing');
         const answeredAt = created + 1_000 + Math.floor(rnd() * 5_000);
@@ -106,15 +112,20 @@ const round = (value: number, digits: number) => Math.round(value * 10 ** digits
 
 /**
  * The brute force: replays the records with the protocol's decide() and counts everything
- * from scratch for one scope (null = all). Windows all fall inside the last minute.
+ * from scratch for one scope (null = all). Windows all fall inside the last minute. An
+ * attempt counts for CPS when its call is first seen, and for ASR once it has concluded:
+ * answered, or ended without ever being answered — in the scope of the record that
+ * concluded it.
  */
 function expected(records: readonly CallRecord[], company: string | null): StatsPayload {
   const calls = new Map<string, CallRecord>();
   const answered = new Set<string>();
+  const concluded = new Set<string>();
   const inScope = (r: CallRecord) => company === null || r.company_id === company;
   const activeCount = () =>
     [...calls.values()].filter((r) => r.phase !== 'ended' && inScope(r)).length;
   let attempts = 0;
+  let done = 0;
   let answers = 0;
   let talkMs = 0;
   let talked = 0;
@@ -128,6 +139,10 @@ function expected(records: readonly CallRecord[], company: string | null): Stats
     if (record.answered_at !== null && !answered.has(record.id)) {
       answered.add(record.id);
       if (counted) answers++;
+    }
+    if (!concluded.has(record.id) && (answered.has(record.id) || record.phase === 'ended')) {
+      concluded.add(record.id);
+      if (counted) done++;
     }
     if (record.phase === 'ended' && record.answered_at !== null && record.ended_at !== null) {
       if (counted) {
@@ -145,7 +160,8 @@ function expected(records: readonly CallRecord[], company: string | null): Stats
     by_company: company === null ? {} : { [company]: active.length },
     by_trunk: {},
     cps_1m: round(attempts / 60, 2),
-    asr_15m: attempts === 0 ? null : round(Math.min(100, (answers / attempts) * 100), 1),
+    // No cap: an answer concludes its attempt, so answers ≤ done.
+    asr_15m: done === 0 ? null : round((answers / done) * 100, 1),
     acd_15m: talked === 0 ? null : round(talkMs / talked / 1000, 1),
     peak_1h: { active: peak, at: null },
   };
@@ -227,6 +243,36 @@ describe.each(ENGINES)('stats (%s engine)', (engine) => {
     expect(await other.json()).toMatchObject({ error: { code: 'forbidden' } });
     expect((await fetch(`${url}/api/v1/live/stats`)).status).toBe(401);
     expect((await get(`${url}/api/v1/live/stats?company_id=`)).status).toBe(400);
+  });
+
+  it('ASR counts concluded attempts: calls ringing do not lower it, an unanswered end does, an answered call counts once', async () => {
+    stack = await startStack(engine, { SYNC_INTERVAL_MS: '600000' });
+    const url = stack.backends[0]!.url;
+    const publish = async (...records: CallRecord[]) => {
+      for (const record of records) stack!.publish(record);
+      await stack!.flush();
+    };
+    // A fresh wall: twenty calls in setup or ringing have not failed.
+    const ringing = Array.from({ length: 20 }, (_, i) => new TestCall({ callId: `ring${i}` }));
+    await publish(...ringing.map((c, i) => c.next(i % 2 === 0 ? 'setup' : 'ringing')));
+    expect(await statsOf(url)).toMatchObject({ active: 20, asr_15m: null });
+    const answered = new TestCall({ callId: 'ans' });
+    const answer = answered.next('answered');
+    answered.record.answered_at = answer.answered_at;
+    await publish(answered.next('ringing'), answer);
+    expect((await statsOf(url)).asr_15m).toBe(100);
+    // A ringing call ends unanswered: a failed attempt.
+    await publish(ringing[1]!.next('ended', { reason: 'cancel' }));
+    expect((await statsOf(url)).asr_15m).toBe(50);
+    // The answered call hangs up (a repeat of its answer first): still one attempt, one answer.
+    await publish(answered.next('answered'), answered.next('ended'));
+    expect(await statsOf(url)).toMatchObject({ asr_15m: 50, active: 19 });
+    // First seen at its end, never answered: one more failed attempt; CPS counts every call.
+    await publish(new TestCall({ callId: 'late' }).next('ended', { reason: 'failed' }));
+    expect(await statsOf(url)).toMatchObject({
+      asr_15m: 33.3,
+      cps_1m: Math.round((22 / 60) * 100) / 100,
+    });
   });
 
   it('pushes a stats event (no id) to every stream with its scope’s numbers', async () => {

@@ -1,6 +1,7 @@
 // The counters both engines read for the alarm rules, and the one pure function that turns
 // them into what evaluate.ts judges, with the windows of the stats (stats/stats-ledger.ts):
-// ASR over the 90 newest 10-s buckets, CPS over the last 60 s.
+// ASR (answered / concluded attempts, stats/asr.ts) over the 90 newest 10-s buckets, CPS
+// (attempts first seen) over the last 60 s.
 import type { AlarmPayload, SourceStatus } from '@live-calls/protocol';
 import { bucketOf, cpsOf, RATIO_BUCKETS } from '../stats/stats-ledger.js';
 import type { AlarmInputs, LongCall, RatioCounts, StoredAlarm } from './evaluate.js';
@@ -22,11 +23,11 @@ export const LONG_CALL_LIMIT = 1000;
 /** The counters as an engine read them, at one instant. */
 export interface RawAlarmInputs {
   trunkActive: Map<string, number>;
-  /** Bucket → attempts and answered over all calls (the ASR window's buckets). */
+  /** Bucket → concluded attempts and answered over all calls (the ASR window's buckets). */
   windows: Map<number, RatioCounts>;
-  /** Bucket → trunk → attempts and answered (the ASR window's buckets). */
+  /** Bucket → trunk → concluded attempts and answered (the ASR window's buckets). */
   trunkWindows: Map<number, Map<string, RatioCounts>>;
-  /** Bucket → company → attempts (the CPS window's buckets). */
+  /** Bucket → company → attempts first seen (the CPS window's buckets). */
   companyAttempts: Map<number, Map<string, number>>;
   sources: Pick<SourceStatus, 'source' | 'state' | 'last_sync_at'>[];
   longCalls: LongCall[];
@@ -37,18 +38,18 @@ export interface RawAlarmInputs {
 export function alarmInputsFrom(raw: RawAlarmInputs, now: number): AlarmInputs {
   const current = bucketOf(now);
   const inRatioWindow = (bucket: number) => bucket > current - RATIO_BUCKETS && bucket <= current;
-  const globalRatio: RatioCounts = { att: 0, ans: 0 };
+  const globalRatio: RatioCounts = { done: 0, ans: 0 };
   for (const [bucket, counts] of raw.windows) {
     if (!inRatioWindow(bucket)) continue;
-    globalRatio.att += counts.att;
+    globalRatio.done += counts.done;
     globalRatio.ans += counts.ans;
   }
   const trunkRatio = new Map<string, RatioCounts>();
   for (const [bucket, trunks] of raw.trunkWindows) {
     if (!inRatioWindow(bucket)) continue;
     for (const [trunk, counts] of trunks) {
-      const sum = trunkRatio.get(trunk) ?? { att: 0, ans: 0 };
-      sum.att += counts.att;
+      const sum = trunkRatio.get(trunk) ?? { done: 0, ans: 0 };
+      sum.done += counts.done;
       sum.ans += counts.ans;
       trunkRatio.set(trunk, sum);
     }

@@ -10,7 +10,10 @@ export interface LevelRule {
 }
 
 export interface AsrRule extends LevelRule {
-  /** Attempts in the 15 min window below which a scope's ASR is not judged (and clears). */
+  /**
+   * Concluded attempts (answered, or ended unanswered) in the 15 min window below which a
+   * scope's ASR is not judged (and clears). Calls still in setup or ringing do not count.
+   */
   min_attempts: number;
 }
 
@@ -20,7 +23,7 @@ export interface AlarmRules {
   trunks: ReadonlyMap<string, { capacity: number }>;
   /** Share of the capacity in use (0.8 = 80 %). */
   trunk_utilisation: LevelRule | null;
-  /** Percent answered of the attempts over 15 min, per trunk and over all calls. */
+  /** Percent answered of the concluded attempts over 15 min, per trunk and over all calls. */
   asr_15m: AsrRule | null;
   /** Call attempts per second over 1 min, per company. */
   company_cps_1m: LevelRule | null;

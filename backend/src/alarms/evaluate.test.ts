@@ -20,7 +20,7 @@ function inputs(partial: Partial<AlarmInputs> = {}): AlarmInputs {
   return {
     trunkActive: new Map(),
     trunkRatio: new Map(),
-    globalRatio: { att: 0, ans: 0 },
+    globalRatio: { done: 0, ans: 0 },
     companyCps: new Map(),
     sources: [],
     longCalls: [],
@@ -162,15 +162,15 @@ describe('evaluateAlarms', () => {
 
   it('judges ASR per trunk and over all calls only from min_attempts on, and clears below it', () => {
     const few = inputs({
-      globalRatio: { att: 49, ans: 0 },
-      trunkRatio: new Map([['t1', { att: 49, ans: 0 }]]),
+      globalRatio: { done: 49, ans: 0 },
+      trunkRatio: new Map([['t1', { done: 49, ans: 0 }]]),
     });
     expect(evaluateAlarms(rules({}), few, OPTIONS)).toEqual([]);
     const many = inputs({
-      globalRatio: { att: 100, ans: 30 },
+      globalRatio: { done: 100, ans: 30 },
       trunkRatio: new Map([
-        ['t1', { att: 50, ans: 10 }],
-        ['t2', { att: 50, ans: 20 }],
+        ['t1', { done: 50, ans: 10 }],
+        ['t2', { done: 50, ans: 20 }],
       ]),
     });
     const raised = evaluateAlarms(rules({}), many, OPTIONS);
@@ -280,13 +280,15 @@ describe('evaluateAlarms', () => {
       trunkNames,
       fc
         .integer({ min: 0, max: 200 })
-        .chain((att) =>
-          fc.record({ att: fc.constant(att), ans: fc.integer({ min: 0, max: att }) }),
+        .chain((done) =>
+          fc.record({ done: fc.constant(done), ans: fc.integer({ min: 0, max: done }) }),
         ),
     ),
     global: fc
       .integer({ min: 0, max: 400 })
-      .chain((att) => fc.record({ att: fc.constant(att), ans: fc.integer({ min: 0, max: att }) })),
+      .chain((done) =>
+        fc.record({ done: fc.constant(done), ans: fc.integer({ min: 0, max: done }) }),
+      ),
     cps: fc.dictionary(
       companyNames,
       fc.double({ min: 0, max: 20, noNaN: true }).map((x) => Math.round(x * 100) / 100),
@@ -353,8 +355,8 @@ describe('evaluateAlarms', () => {
   function inputsOf(
     w: {
       trunkActive: Record<string, number>;
-      trunkRatio: Record<string, { att: number; ans: number }>;
-      global: { att: number; ans: number };
+      trunkRatio: Record<string, { done: number; ans: number }>;
+      global: { done: number; ans: number };
       cps: Record<string, number>;
       stale: string[];
       longAgo: number[];

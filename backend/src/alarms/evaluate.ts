@@ -16,6 +16,7 @@ import {
   type AlarmSubject,
   type SourceStatus,
 } from '@live-calls/protocol';
+import { asrFrom } from '../stats/asr.js';
 import { ALARM_DIRECTION, type AlarmRules, type LevelRule } from './alarm-rules.js';
 
 export const HYSTERESIS = 0.1;
@@ -26,8 +27,9 @@ export interface StoredAlarm {
   alarm: AlarmPayload;
 }
 
+/** ASR's counts (stats/asr.ts): attempts concluded, and the answered ones among them. */
 export interface RatioCounts {
-  att: number;
+  done: number;
   ans: number;
 }
 
@@ -41,7 +43,7 @@ export interface LongCall {
 export interface AlarmInputs {
   /** Active calls per trunk, for the trunks with a configured capacity. */
   trunkActive: ReadonlyMap<string, number>;
-  /** Attempts and answered calls over the ASR window, per trunk. */
+  /** Concluded attempts and answered calls over the ASR window, per trunk. */
   trunkRatio: ReadonlyMap<string, RatioCounts>;
   /** The same over all calls. */
   globalRatio: RatioCounts;
@@ -90,9 +92,9 @@ const round = (value: number, digits: number): number => {
   return Math.round(value * f) / f;
 };
 
-/** ASR in percent as the stats show it (1 decimal, never above 100), null without attempts. */
-export function asrOf({ att, ans }: RatioCounts): number | null {
-  return att === 0 ? null : round(Math.min(100, (ans / att) * 100), 1);
+/** ASR in percent as the stats show it (1 decimal), null without concluded attempts. */
+export function asrOf({ done, ans }: RatioCounts): number | null {
+  return asrFrom(ans, done);
 }
 
 /**
@@ -181,14 +183,14 @@ function measure(rules: AlarmRules, inputs: AlarmInputs, options: EvaluateOption
     for (const trunk of trunks)
       judged.push([
         { kind: 'trunk', id: trunk },
-        inputs.trunkRatio.get(trunk) ?? { att: 0, ans: 0 },
+        inputs.trunkRatio.get(trunk) ?? { done: 0, ans: 0 },
         `on trunk ${trunk}`,
       ]);
     for (const [subject, counts, where] of judged) {
       const value = asrOf(counts);
-      if (value === null || counts.att < asr.min_attempts) {
-        // Too few attempts to judge: within limits, so an alarm held clears.
-        const says = `ASR over 15 min ${where} has only ${counts.att} attempts, fewer than the ${asr.min_attempts} it is judged on`;
+      if (value === null || counts.done < asr.min_attempts) {
+        // Too few concluded attempts to judge: within limits, so an alarm held clears.
+        const says = `ASR over 15 min ${where} has only ${counts.done} concluded attempts, fewer than the ${asr.min_attempts} it is judged on`;
         out.push({
           rule: 'asr_15m',
           subject,
@@ -199,7 +201,7 @@ function measure(rules: AlarmRules, inputs: AlarmInputs, options: EvaluateOption
         });
         continue;
       }
-      const says = `ASR over 15 min ${where} is ${value} % (${counts.ans} of ${counts.att} attempts answered)`;
+      const says = `ASR over 15 min ${where} is ${value} % (${counts.ans} of ${counts.done} concluded attempts answered)`;
       out.push(measureLevels('asr_15m', asr, subject, value, active, says));
     }
   }

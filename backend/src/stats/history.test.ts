@@ -24,7 +24,8 @@ describe('historyFrom', () => {
     const raw = {
       active: 7,
       minutes: minutes([
-        [-3, { att: 4, ans: 4, pk: 4, st: 0 }],
+        [-3, { att: 4, done: 4, ans: 4, pk: 4, st: 0 }],
+        [-2, { att: 3 }],
         [-1, { pk: 9, st: 4 }],
       ]),
     };
@@ -35,10 +36,13 @@ describe('historyFrom', () => {
     expect(samples.filter((s) => s.asr !== null)).toHaveLength(1);
   });
 
-  it('caps asr at 100 when answers outnumber the minute’s attempts', () => {
-    const raw = { active: 0, minutes: minutes([[0, { att: 2, ans: 3 }]]) };
-    expect(historyFrom(raw, T0, 1)).toEqual([
-      { t: T0, active: 0, answered: 3, cps: 0.03, asr: 100 },
-    ]);
+  it('asr is answered / concluded attempts in the minute; cps counts attempts first seen', () => {
+    const raw = { active: 0, minutes: minutes([[0, { att: 6, done: 4, ans: 1 }]]) };
+    expect(historyFrom(raw, T0, 1)).toEqual([{ t: T0, active: 0, answered: 1, cps: 0.1, asr: 25 }]);
+  });
+
+  it('caps asr at 100 for minutes written before concluded attempts were counted', () => {
+    const raw = { active: 0, minutes: minutes([[0, { done: 2, ans: 3 }]]) };
+    expect(historyFrom(raw, T0, 1)).toEqual([{ t: T0, active: 0, answered: 3, cps: 0, asr: 100 }]);
   });
 });

@@ -3,13 +3,15 @@
 // samples. Both engines keep them in the same step that applies a call, so every instance
 // serves the same series and no timer samples anything.
 //
-// Per minute (of the backend's clock) and scope: `att` (calls first seen) and `ans`
-// (answered_at first non-null), as the stats windows count them; `pk`, the highest number
+// Per minute (of the backend's clock) and scope: `att` (calls first seen), `done` (attempts
+// concluded: answered, or ended never answered) and `ans` (answered_at first non-null), as
+// the stats windows count them; `pk`, the highest number
 // of active calls reached in the minute (as the 1-h peak tracks it) and `st`, the number
 // active when the minute's first change of that number began. A minute in which the active
 // count did not change has neither: its count is the one held since, which `st` of the
 // next minute with a change (or the current count) gives.
 import { minuteOf, PEAK_MINUTE_MS } from './clock.js';
+import { asrFrom } from './asr.js';
 
 /** The longest window served (24 h). */
 export const HISTORY_MINUTES = 1440;
@@ -18,6 +20,7 @@ export const HISTORY_TTL_MS = (HISTORY_MINUTES + 2) * PEAK_MINUTE_MS;
 
 export interface MinuteCounts {
   att: number;
+  done: number;
   ans: number;
   /** Highest active count in the minute; null when it did not change in the minute. */
   pk: number | null;
@@ -42,12 +45,12 @@ export interface HistorySample {
   answered: number;
   /** Attempts in the minute / 60. */
   cps: number;
-  /** answered / attempts × 100 in the minute (≤ 100); null without attempts. */
+  /** answered / attempts concluded in the minute × 100; null without any. */
   asr: number | null;
 }
 
 export function emptyMinute(): MinuteCounts {
-  return { att: 0, ans: 0, pk: null, st: null };
+  return { att: 0, done: 0, ans: 0, pk: null, st: null };
 }
 
 const round = (value: number, digits: number): number => {
@@ -75,8 +78,7 @@ export function historyFrom(raw: RawHistory, now: number, minutes: number): Hist
       active,
       answered: counts.ans,
       cps: round(counts.att / 60, 2),
-      // An answer can land in the minute after its attempt: never above 100 %.
-      asr: counts.att === 0 ? null : round(Math.min(100, (counts.ans / counts.att) * 100), 1),
+      asr: asrFrom(counts.ans, counts.done),
     });
   }
   return samples.reverse();

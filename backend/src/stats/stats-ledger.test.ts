@@ -1,4 +1,4 @@
-import type { CallRecord } from '@live-calls/protocol';
+import { reapedRecord, type CallRecord } from '@live-calls/protocol';
 import { describe, expect, it } from 'vitest';
 import { TestCall } from '../testing/call-factory.js';
 import {
@@ -28,7 +28,9 @@ const raw = (
   peaks: RawStats['peaks'] = [],
 ): RawStats => ({
   live: new Map(Object.entries(live)),
-  windows: new Map(windows.map(([b, c]) => [b, { att: 0, ans: 0, talk_ms: 0, talked: 0, ...c }])),
+  windows: new Map(
+    windows.map(([b, c]) => [b, { att: 0, done: 0, ans: 0, talk_ms: 0, talked: 0, ...c }]),
+  ),
   peaks,
 });
 
@@ -82,17 +84,21 @@ describe('statsFrom', () => {
     );
   });
 
-  it('ASR and ACD over 90 buckets, rounded to 1 place, capped at 100 %', () => {
+  it('ASR (answered / concluded attempts) and ACD over 90 buckets, rounded to 1 place', () => {
     const b = T0 / BUCKET_MS;
     const windows: [number, Partial<WindowCounts>][] = [
-      [b - 90, { att: 100, ans: 0 }], // outside
-      [b - 89, { att: 2, ans: 1, talk_ms: 10_000, talked: 1 }],
-      [b, { att: 1, ans: 0, talk_ms: 5_333, talked: 2 }],
+      [b - 90, { done: 100, ans: 0 }], // outside
+      [b - 89, { att: 7, done: 2, ans: 1, talk_ms: 10_000, talked: 1 }],
+      [b, { att: 50, done: 1, ans: 0, talk_ms: 5_333, talked: 2 }],
     ];
     const stats = statsFrom(raw({}, windows), null, T0);
+    // Attempts first seen (57) do not enter ASR: only the 3 concluded.
     expect(stats.asr_15m).toBe(33.3);
     expect(stats.acd_15m).toBe(5.1);
-    expect(statsFrom(raw({}, [[b, { att: 1, ans: 3 }]]), null, T0).asr_15m).toBe(100);
+    // Attempts only, none concluded yet: no ASR rather than 0 %.
+    expect(statsFrom(raw({}, [[b, { att: 40 }]]), null, T0).asr_15m).toBeNull();
+    // Buckets written before `done` existed can hold more answers: never above 100 %.
+    expect(statsFrom(raw({}, [[b, { done: 1, ans: 3 }]]), null, T0).asr_15m).toBe(100);
   });
 
   it('peak: the highest minute of the last hour (earliest on ties), or the current count', () => {
@@ -163,6 +169,66 @@ describe('StatsLedger', () => {
       cps_1m: Math.round((2 / 60) * 100) / 100,
       peak_1h: { active: 1, at: T0 },
     });
+  });
+
+  it('ASR counts concluded attempts: ringing calls do not lower it, each call concludes once', () => {
+    const ledger = new StatsLedger();
+    const stored = new Map<string, LedgerCall>();
+    const apply = (record: CallRecord, now: number) =>
+      stored.set(record.id, {
+        record,
+        answered: ledger.apply(stored.get(record.id), record, now),
+      });
+    const asr = (now: number, company: string | null = null) =>
+      statsFrom(ledger.raw(company, now), company, now).asr_15m;
+    const trunk = (now: number) => {
+      const sum = { done: 0, ans: 0 };
+      for (const trunks of ledger.rawAlarmWindows(now).trunkWindows.values()) {
+        const counts = trunks.get('carrier-a');
+        sum.done += counts?.done ?? 0;
+        sum.ans += counts?.ans ?? 0;
+      }
+      return sum;
+    };
+    // Fifty calls in setup or ringing, none concluded: no ASR yet, not 0 %.
+    const ringing = Array.from({ length: 50 }, (_, i) => new TestCall({ callId: `r${i}`, at: T0 }));
+    for (const [i, call] of ringing.entries())
+      apply(call.next(i % 2 === 0 ? 'setup' : 'ringing', { ts: T0 }), T0);
+    expect(asr(T0)).toBeNull();
+    expect(ledger.rawAlarmWindows(T0).windows.get(T0 / BUCKET_MS)).toEqual({ done: 0, ans: 0 });
+    // One answered: 100 %, however many still ring.
+    const a = new TestCall({ callId: 'a', at: T0 });
+    apply(a.next('ringing', { ts: T0 }), T0);
+    apply(a.next('answered', { ts: T0 + 1_000 }), T0 + 1_000);
+    a.record.answered_at = T0 + 1_000;
+    expect(asr(T0 + 1_000)).toBe(100);
+    // Its end (answered_at still set) and a repeat of the answer do not count again.
+    apply(a.next('answered', { ts: T0 + 2_000 }), T0 + 2_000);
+    apply(a.next('ended', { ts: T0 + 3_000 }), T0 + 3_000);
+    expect(asr(T0 + 3_000)).toBe(100);
+    expect(trunk(T0 + 3_000)).toEqual({ done: 1, ans: 1 });
+    // A ringing call that ends unanswered lowers it.
+    apply(ringing[1]!.next('ended', { ts: T0 + 4_000, reason: 'cancel' }), T0 + 4_000);
+    expect(asr(T0 + 4_000)).toBe(50);
+    // A call first seen at its end, failed: one attempt, concluded once.
+    apply(new TestCall({ callId: 'f', at: T0 }).next('ended', { reason: 'failed' }), T0 + 5_000);
+    expect(asr(T0 + 5_000)).toBe(33.3);
+    // A call first seen answered and ended: one attempt, one answer.
+    const late = new TestCall({ callId: 'l', at: T0 });
+    late.record.answered_at = T0;
+    apply(late.next('ended', { ts: T0 + 6_000 }), T0 + 6_000);
+    expect(asr(T0 + 6_000)).toBe(50);
+    // A reaped call that was never answered is a failed attempt.
+    apply(reapedRecord(stored.get(ringing[0]!.record.id)!.record, T0 + 7_000), T0 + 7_000);
+    expect(asr(T0 + 7_000)).toBe(40);
+    expect(trunk(T0 + 7_000)).toEqual({ done: 5, ans: 2 });
+    // CPS still counts every call first seen: 50 + a + f + l.
+    expect(statsFrom(ledger.raw(null, T0 + 7_000), null, T0 + 7_000).cps_1m).toBe(
+      Math.round((53 / 60) * 100) / 100,
+    );
+    // The history minute says the same.
+    const minute = ledger.rawHistory(null, T0 + 7_000, 1).minutes.get(T0 / 60_000);
+    expect(minute).toMatchObject({ att: 53, done: 5, ans: 2 });
   });
 
   it('forgets windows after 15 minutes and peaks after an hour', () => {

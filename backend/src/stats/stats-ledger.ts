@@ -7,8 +7,9 @@
 //   `company:<c>` over the active calls ('' stands for a null trunk or company), one map
 //   for all calls and one per company (without `company:`). Unassigned calls count in the
 //   global map only.
-// - Windows: per 10-s bucket of the backend's clock, `att` (calls first seen), `ans`
-//   (answered_at first non-null), `talk_ms` and `talked` (ended calls that were answered).
+// - Windows: per 10-s bucket of the backend's clock, `att` (calls first seen, for CPS),
+//   `done` (attempts concluded, for ASR: stats/asr.ts), `ans` (answered_at first non-null),
+//   `talk_ms` and `talked` (ended calls that were answered).
 // - Peak: per minute, the highest `active` seen in it and when (in Redis, fields
 //   `pk:<minute>` of the live hash).
 import {
@@ -20,6 +21,7 @@ import {
 } from '@live-calls/protocol';
 import type { RawAlarmInputs } from '../alarms/alarm-inputs.js';
 import type { RatioCounts } from '../alarms/evaluate.js';
+import { asrFrom, concludes } from './asr.js';
 import { BUCKET_MS, bucketOf, minuteOf, PEAK_MINUTE_MS } from './clock.js';
 import {
   emptyMinute,
@@ -45,7 +47,10 @@ export const PEAK_FIELD_PREFIX = 'pk:';
 export type LiveCounts = Map<string, number>;
 
 export interface WindowCounts {
+  /** Calls first seen (CPS). */
   att: number;
+  /** Attempts concluded: answered, or ended never answered (ASR's denominator). */
+  done: number;
   ans: number;
   talk_ms: number;
   talked: number;
@@ -100,13 +105,14 @@ const round = (value: number, digits: number): number => {
 };
 
 function emptyCounts(): WindowCounts {
-  return { att: 0, ans: 0, talk_ms: 0, talked: 0 };
+  return { att: 0, done: 0, ans: 0, talk_ms: 0, talked: 0 };
 }
 
 /**
  * The StatsPayload of one scope (`company` null: all calls) from its raw counters.
  * CPS: attempts in the last 60 s — the six newest buckets plus the still-covered share of
- * the seventh — per second. ASR and ACD: the 90 newest buckets. Peak: the highest minute
+ * the seventh — per second. ASR (answered / concluded attempts) and ACD: the 90 newest
+ * buckets. Peak: the highest minute
  * of the last hour, or the current count when that is higher (quiet for an hour).
  */
 export function statsFrom(raw: RawStats, company: string | null, now: number): StatsPayload {
@@ -136,7 +142,7 @@ export function statsFrom(raw: RawStats, company: string | null, now: number): S
   const ratio = emptyCounts();
   for (let b = current - RATIO_BUCKETS + 1; b <= current; b++) {
     const counts = at(b);
-    ratio.att += counts.att;
+    ratio.done += counts.done;
     ratio.ans += counts.ans;
     ratio.talk_ms += counts.talk_ms;
     ratio.talked += counts.talked;
@@ -164,8 +170,7 @@ export function statsFrom(raw: RawStats, company: string | null, now: number): S
     by_company,
     by_trunk,
     cps_1m: cpsOf((bucket) => at(bucket).att, now),
-    // An answer can land in the window after its attempt left it: never above 100 %.
-    asr_15m: ratio.att === 0 ? null : round(Math.min(100, (ratio.ans / ratio.att) * 100), 1),
+    asr_15m: asrFrom(ratio.ans, ratio.done),
     acd_15m: ratio.talked === 0 ? null : round(ratio.talk_ms / ratio.talked / 1000, 1),
     peak_1h: peak,
   };
@@ -205,7 +210,7 @@ export class StatsLedger {
   readonly #companies = new Map<string, ScopeState>();
   /** Bucket → scope ('' = all) → counters. */
   readonly #windows = new Map<number, Map<string, WindowCounts>>();
-  /** Bucket → trunk → attempts and answered calls (the ASR alarm per trunk). */
+  /** Bucket → trunk → concluded attempts and answered calls (the ASR alarm per trunk). */
   readonly #trunkWindows = new Map<number, Map<string, RatioCounts>>();
   /** Minute → scope ('' = all) → counters of the history (stats/history.ts). */
   readonly #minutes = new Map<number, Map<string, MinuteCounts>>();
@@ -233,10 +238,14 @@ export class StatsLedger {
     const company = record.company_id;
     if (stored === undefined) {
       this.#count(company, 'att', 1, now);
-      this.#countTrunk(record.trunk, 'att', now);
     }
-    const answered = (stored?.answered ?? false) || record.answered_at !== null;
-    if (answered && !(stored?.answered ?? false)) {
+    const wasAnswered = stored?.answered ?? false;
+    const answered = wasAnswered || record.answered_at !== null;
+    if (concludes(wasAnswered, record)) {
+      this.#count(company, 'done', 1, now);
+      this.#countTrunk(record.trunk, 'done', now);
+    }
+    if (answered && !wasAnswered) {
       this.#count(company, 'ans', 1, now);
       this.#countTrunk(record.trunk, 'ans', now);
     }
@@ -266,9 +275,9 @@ export class StatsLedger {
   }
 
   /**
-   * The window counters the alarm rules read (alarms/alarm-inputs.ts): attempts and answered
-   * calls over all calls and per trunk in the ASR window, and attempts per company in the
-   * CPS window.
+   * The window counters the alarm rules read (alarms/alarm-inputs.ts): concluded attempts and
+   * answered calls over all calls and per trunk in the ASR window, and attempts (first seen)
+   * per company in the CPS window.
    */
   rawAlarmWindows(
     now: number,
@@ -280,7 +289,7 @@ export class StatsLedger {
     for (const [bucket, scopes] of this.#windows) {
       if (bucket <= current - RATIO_BUCKETS) continue;
       const all = scopes.get('');
-      if (all !== undefined) windows.set(bucket, { att: all.att, ans: all.ans });
+      if (all !== undefined) windows.set(bucket, { done: all.done, ans: all.ans });
       if (bucket < current - CPS_BUCKETS) continue;
       const attempts = new Map<string, number>();
       for (const [key, counts] of scopes)
@@ -383,7 +392,7 @@ export class StatsLedger {
     if (trunks === undefined)
       this.#trunkWindows.set(bucket, (trunks = new Map<string, RatioCounts>()));
     let counts = trunks.get(trunk);
-    if (counts === undefined) trunks.set(trunk, (counts = { att: 0, ans: 0 }));
+    if (counts === undefined) trunks.set(trunk, (counts = { done: 0, ans: 0 }));
     counts[field]++;
   }
 
@@ -395,7 +404,8 @@ export class StatsLedger {
       let counts = scopes.get(key);
       if (counts === undefined) scopes.set(key, (counts = emptyCounts()));
       counts[field] += n;
-      if (field === 'att' || field === 'ans') this.#minute(minuteOf(now), key)[field] += n;
+      if (field === 'att' || field === 'done' || field === 'ans')
+        this.#minute(minuteOf(now), key)[field] += n;
     }
   }
 

@@ -36,12 +36,13 @@ async function openStore(
   return { store, redis };
 }
 
-const sample = (t: number, active: number, att = 0, ans = 0): HistorySample => ({
+/** A minute's sample from its attempts first seen, answers and concluded attempts. */
+const sample = (t: number, active: number, att = 0, ans = 0, done = 0): HistorySample => ({
   t,
   active,
   answered: ans,
   cps: Math.round((att / 60) * 100) / 100,
-  asr: att === 0 ? null : Math.round(Math.min(100, (ans / att) * 100) * 10) / 10,
+  asr: done === 0 ? null : Math.round((ans / done) * 1000) / 10,
 });
 
 describe.each(ENGINES)('history and recent in the store (%s engine)', (engine) => {
@@ -72,7 +73,8 @@ describe.each(ENGINES)('history and recent in the store (%s engine)', (engine) =
     // Minute 0: three acme calls, one answered.
     await applyAt(T0 + 1_000, ...acme.map((c) => c.next('setup', { ts: T0 })));
     await applyAt(T0 + 5_000, acme[0]!.next('answered', { ts: T0 + 5_000 }));
-    // Minute 1: two end (3 → 1), a globex call begins (→ 2); a duplicate changes nothing.
+    // Minute 1: two end unanswered (3 → 1), a globex call begins (→ 2); a duplicate changes
+    // nothing. ASR: minute 0 concluded one attempt (answered), minute 1 two (failed).
     const end = acme[1]!.next('ended', { ts: T0 + MINUTE, reason: 'failed' });
     await applyAt(T0 + MINUTE + 1_000, end, end);
     await applyAt(T0 + MINUTE + 2_000, acme[2]!.next('ended', { ts: T0 + MINUTE }));
@@ -83,15 +85,15 @@ describe.each(ENGINES)('history and recent in the store (%s engine)', (engine) =
 
     expect(await store.history(null, now, 5)).toEqual([
       sample(t(-1), 0),
-      sample(t(0), 3, 3, 1),
-      sample(t(1), 3, 1, 0),
+      sample(t(0), 3, 3, 1, 1),
+      sample(t(1), 3, 1, 0, 2),
       sample(t(2), 2),
       sample(t(3), 2),
     ]);
     expect(await store.history('acme', now, 5)).toEqual([
       sample(t(-1), 0),
-      sample(t(0), 3, 3, 1),
-      sample(t(1), 3),
+      sample(t(0), 3, 3, 1, 1),
+      sample(t(1), 3, 0, 0, 2),
       sample(t(2), 1),
       sample(t(3), 1),
     ]);

@@ -124,7 +124,7 @@ export function decodeCompanyCalls(reply: unknown): { callsJson: string; count: 
   return { callsJson: text(json, 'company calls'), count: count(n, 'company calls') };
 }
 
-/** lcReadStats: the live hash's fields and values, then 5 numbers per 15-min bucket. */
+/** lcReadStats: the live hash's fields and values, then 6 numbers per 15-min bucket. */
 export function decodeStats(reply: unknown): RawStats {
   const [fields, windows] = list(reply, 'stats').map((part) => list(part, 'stats'));
   if (fields === undefined || windows === undefined)
@@ -140,30 +140,32 @@ export function decodeStats(reply: unknown): RawStats {
       peaks.push({ minute, count: Number(n), at: Number(at) });
     } else raw.live.set(field, Number(value));
   }
-  for (let i = 0; i < windows.length; i += 5) {
+  for (let i = 0; i < windows.length; i += 6) {
     raw.windows.set(count(windows[i], 'stats'), {
       att: count(windows[i + 1], 'stats'),
-      ans: count(windows[i + 2], 'stats'),
-      talk_ms: count(windows[i + 3], 'stats'),
-      talked: count(windows[i + 4], 'stats'),
+      done: count(windows[i + 2], 'stats'),
+      ans: count(windows[i + 3], 'stats'),
+      talk_ms: count(windows[i + 4], 'stats'),
+      talked: count(windows[i + 5], 'stats'),
     });
   }
   return { ...raw, peaks };
 }
 
-/** lcReadHistory: the active count, then minute, att, ans, pk, st ('' = none) per minute. */
+/** lcReadHistory: the active count, then minute, att, done, ans, pk, st ('' = none) per minute. */
 export function decodeHistory(reply: unknown): RawHistory {
   const [active, minutes] = list(reply, 'history');
   const values = list(minutes, 'history');
   const optional = (value: unknown): number | null =>
     value === '' ? null : count(value, 'history');
   const raw: RawHistory = { active: count(active, 'history'), minutes: new Map() };
-  for (let i = 0; i < values.length; i += 5) {
+  for (let i = 0; i < values.length; i += 6) {
     const counts: MinuteCounts = {
       att: count(values[i + 1], 'history'),
-      ans: count(values[i + 2], 'history'),
-      pk: optional(values[i + 3]),
-      st: optional(values[i + 4]),
+      done: count(values[i + 2], 'history'),
+      ans: count(values[i + 3], 'history'),
+      pk: optional(values[i + 4]),
+      st: optional(values[i + 5]),
     };
     raw.minutes.set(count(values[i], 'history'), counts);
   }
@@ -278,16 +280,17 @@ export function decodeAlarmInputs(reply: unknown, trunks: readonly string[]): Ra
   };
   const w = list(windows, C);
   for (let i = 0; i < w.length; i += 3)
-    raw.windows.set(count(w[i], C), { att: count(w[i + 1], C), ans: count(w[i + 2], C) });
+    raw.windows.set(count(w[i], C), { done: count(w[i + 1], C), ans: count(w[i + 2], C) });
   const tw = list(trunkWindows, C);
   for (let i = 0; i < tw.length; i += 2) {
     const byTrunk = new Map<string, RatioCounts>();
     for (const [field, value] of pairs(tw[i + 1], C)) {
       const colon = field.indexOf(':');
       const kind = field.slice(0, colon);
-      if (kind !== 'att' && kind !== 'ans') continue;
+      // `att:<trunk>` fields of buckets written before ASR counted concluded attempts are skipped.
+      if (kind !== 'done' && kind !== 'ans') continue;
       const trunk = field.slice(colon + 1);
-      const sum = byTrunk.get(trunk) ?? { att: 0, ans: 0 };
+      const sum = byTrunk.get(trunk) ?? { done: 0, ans: 0 };
       sum[kind] += count(value, C);
       byTrunk.set(trunk, sum);
     }

@@ -34,12 +34,15 @@ export const KEYS = {
   statsLive: 'stats:live',
   /** + `<company>`: the same for one tenant's calls (no `company:` fields). */
   statsLiveCompanyPrefix: 'stats:live:c:',
-  /** + `<10-s bucket>`: `att`, `ans`, `talk_ms`, `talked`, and each `:<company>`; expires. */
+  /**
+   * + `<10-s bucket>`: `att`, `done` (concluded attempts), `ans`, `talk_ms`, `talked`, and
+   * each `:<company>`; expires.
+   */
   statsWindowPrefix: 'stats:w:',
-  /** + `<10-s bucket>`: `att:<trunk>`, `ans:<trunk>` for the ASR alarm per trunk; expires. */
+  /** + `<10-s bucket>`: `done:<trunk>`, `ans:<trunk>` for the ASR alarm per trunk; expires. */
   statsTrunkWindowPrefix: 'stats:wt:',
   /**
-   * + `<minute>`: the history's counters (stats/history.ts): `att`, `ans`, `pk`, `st`, and
+   * + `<minute>`: the history's counters (stats/history.ts): `att`, `done`, `ans`, `pk`, `st`, and
    * each `:<company>`; expires 24 h after its last write.
    */
   statsMinutePrefix: 'stats:m:',

@@ -117,7 +117,7 @@ local function count(win, company, field, n)
   bump(win, field, n)
   if company ~= '' then bump(win, field .. ':' .. company, n) end
 end
--- Attempts and answers per trunk, in a hash of their own (the ASR alarm per trunk).
+-- Concluded attempts and answers per trunk, in a hash of their own (the ASR alarm per trunk).
 local function count_trunk(twin, trunk, field)
   if trunk ~= '' then bump(twin, field .. ':' .. trunk, 1) end
 end
@@ -222,6 +222,8 @@ for b = ${APPLY_HEAD_ARGS.length + 1}, #ARGV, ${APPLY_RECORD_ARGS.length} do
   else
     local was_answered = stored[6] == '1'
     local answered = (was_answered or ans == '1') and '1' or '0'
+    -- stats/asr.ts concludes(): the first answer, or the end of a call never answered.
+    local concluded = not was_answered and (ans == '1' or phase == 'ended')
     redis.call('HSET', key, 'seq', seq, 'phase', phase, 'company', company, 'source', source,
       'dir', dir, 'trunk', trunk, 'ans', answered)
     -- A call stored before stats existed (no 'dir') was never counted, so is not taken off.
@@ -237,7 +239,11 @@ for b = ${APPLY_HEAD_ARGS.length + 1}, #ARGV, ${APPLY_RECORD_ARGS.length} do
     if not sseq then
       count(win, company, 'att', 1)
       count(minh, company, 'att', 1)
-      count_trunk(twin, trunk, 'att')
+    end
+    if concluded then
+      count(win, company, 'done', 1)
+      count(minh, company, 'done', 1)
+      count_trunk(twin, trunk, 'done')
     end
     if answered == '1' and not was_answered then
       count(win, company, 'ans', 1)
@@ -280,7 +286,7 @@ return out
 
 /**
  * ARGV: company ('' = all), now ms. Returns, read at one instant: the live hash's fields and
- * values (peak minutes older than an hour dropped on the way), then bucket, att, ans,
+ * values (peak minutes older than an hour dropped on the way), then bucket, att, done, ans,
  * talk_ms, talked for each non-empty bucket of the last 15 min and one more (for the CPS
  * interpolation).
  */
@@ -292,10 +298,10 @@ local sfx = all and '' or (':' .. company)
 local current = math.floor(now / ${BUCKET_MS})
 local windows = {}
 for b = current - ${RATIO_BUCKETS}, current do
-  local v = redis.call('HMGET', '${KEYS.statsWindowPrefix}' .. b, 'att' .. sfx, 'ans' .. sfx, 'talk_ms' .. sfx, 'talked' .. sfx)
-  if v[1] or v[2] or v[3] or v[4] then
+  local v = redis.call('HMGET', '${KEYS.statsWindowPrefix}' .. b, 'att' .. sfx, 'done' .. sfx, 'ans' .. sfx, 'talk_ms' .. sfx, 'talked' .. sfx)
+  if v[1] or v[2] or v[3] or v[4] or v[5] then
     windows[#windows + 1] = b
-    for i = 1, 4 do windows[#windows + 1] = tonumber(v[i] or '0') end
+    for i = 1, 5 do windows[#windows + 1] = tonumber(v[i] or '0') end
   end
 end
 local oldest = math.floor((now - ${PEAK_MINUTES * PEAK_MINUTE_MS}) / ${PEAK_MINUTE_MS})
@@ -311,7 +317,7 @@ return { kept, windows }
 
 /**
  * ARGV: company ('' = all), now ms, minutes. Returns: the scope's active count, then minute,
- * att, ans, pk, st ('' when absent) for each minute of the window with counters.
+ * att, done, ans, pk, st ('' when absent) for each minute of the window with counters.
  */
 export const READ_HISTORY = `
 local company, now, minutes = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -321,13 +327,14 @@ local sfx = all and '' or (':' .. company)
 local current = math.floor(now / ${PEAK_MINUTE_MS})
 local out = {}
 for m = current - minutes + 1, current do
-  local v = redis.call('HMGET', '${KEYS.statsMinutePrefix}' .. m, 'att' .. sfx, 'ans' .. sfx, 'pk' .. sfx, 'st' .. sfx)
-  if v[1] or v[2] or v[3] or v[4] then
+  local v = redis.call('HMGET', '${KEYS.statsMinutePrefix}' .. m, 'att' .. sfx, 'done' .. sfx, 'ans' .. sfx, 'pk' .. sfx, 'st' .. sfx)
+  if v[1] or v[2] or v[3] or v[4] or v[5] then
     out[#out + 1] = m
     out[#out + 1] = v[1] or '0'
     out[#out + 1] = v[2] or '0'
-    out[#out + 1] = v[3] or ''
+    out[#out + 1] = v[3] or '0'
     out[#out + 1] = v[4] or ''
+    out[#out + 1] = v[5] or ''
   end
 end
 return { redis.call('HGET', live, 'active') or '0', out }
@@ -437,7 +444,7 @@ return out
 /**
  * ARGV: now ms, long-call-before ms ('' = none), long-call limit, then the trunks with a
  * capacity. Returns, read at one instant (alarms/alarm-inputs.ts): those trunks' active
- * counts; bucket, att, ans of each non-empty bucket of the ASR window; bucket and the
+ * counts; bucket, done, ans of each non-empty bucket of the ASR window; bucket and the
  * trunk hash's fields and values of each; bucket and company, att pairs of each CPS bucket;
  * the sources hash; id, answered_at, company of the oldest answered calls up since the
  * limit; 1 when they are all of them; the active alarms' JSON.
@@ -452,7 +459,7 @@ if #fields > 0 then trunk_active = redis.call('HMGET', '${KEYS.statsLive}', unpa
 for i = 1, #fields do trunk_active[i] = trunk_active[i] or '0' end
 local windows, trunk_windows, cps = {}, {}, {}
 for b = current - ${RATIO_BUCKETS - 1}, current do
-  local v = redis.call('HMGET', '${KEYS.statsWindowPrefix}' .. b, 'att', 'ans')
+  local v = redis.call('HMGET', '${KEYS.statsWindowPrefix}' .. b, 'done', 'ans')
   if v[1] or v[2] then
     windows[#windows + 1] = b
     windows[#windows + 1] = v[1] or '0'
