@@ -19,16 +19,15 @@ function stats(asr: number | null, acd: number | null): StatsPayload {
 }
 
 describe('KPI values', () => {
-  it('withholds ASR until something could have been answered', () => {
+  it('shows no ASR until an attempt has concluded (the server says null)', () => {
     expect(judgedAsr(null, NONE)).toBeNull();
-    expect(judgedAsr(stats(null, null), NONE)).toBeNull();
-    expect(judgedAsr(stats(0, null), { ...NONE, ringing: 40 })).toBeNull();
-    expect(asrTone(judgedAsr(stats(0, null), NONE))).toBe('');
+    expect(judgedAsr(stats(null, null), { ...NONE, ringing: 40 })).toBeNull();
+    expect(asrTone(judgedAsr(stats(null, null), NONE))).toBe('');
   });
 
-  it('shows a real 0 % once calls were answered, in red', () => {
+  it('shows a 0 % in red: concluded attempts that all failed, an outage even with nothing answered', () => {
+    expect(judgedAsr(stats(0, null), { ...NONE, ringing: 40 })).toBe(0);
     expect(judgedAsr(stats(0, 42), NONE)).toBe(0);
-    expect(judgedAsr(stats(0, null), { ...NONE, answered: 1 })).toBe(0);
     expect(asrTone(0)).toBe('bad');
     expect(asrTone(40)).toBe('warn');
     expect(asrTone(55)).toBe('ok');

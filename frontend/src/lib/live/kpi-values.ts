@@ -1,6 +1,8 @@
 // What the KPI tiles show before they have anything to say: a neutral "—", never a
-// figure that reads as an alarm. A red "0 %" ASR in the first seconds of a wall, before any
-// call could have been answered, is a false alarm.
+// figure that reads as an alarm. ASR is the server's answered / *concluded* attempts
+// (docs/interface/sse.md#stats): calls still in setup or ringing are not in it, so a fresh wall
+// gets `null` ("—"), not a red 0 %, and a 0 % means every attempt concluded in 15 min failed —
+// an outage, shown red.
 import type { StatsPayload } from '@live-calls/protocol';
 import type { PhaseCounts } from './call-view.js';
 
@@ -9,15 +11,11 @@ export const NO_DATA = '—';
 export type Tone = '' | 'ok' | 'warn' | 'bad';
 
 /**
- * ASR over 15 min, or null while it means nothing yet: no stats, no attempts, or not one
- * call answered in the window (no ACD, none talking now) — attempts that are still ringing
- * have not failed.
+ * ASR over 15 min, or null while no attempt has concluded. The phase counts are no longer
+ * needed (the server leaves ringing calls out); the parameter stays for the caller.
  */
-export function judgedAsr(stats: StatsPayload | null, phases: PhaseCounts): number | null {
-  const asr = stats?.asr_15m ?? null;
-  if (asr === null) return null;
-  if (asr === 0 && stats?.acd_15m == null && phases.answered === 0) return null;
-  return asr;
+export function judgedAsr(stats: StatsPayload | null, _phases?: PhaseCounts): number | null {
+  return stats?.asr_15m ?? null;
 }
 
 /** Carrier rule of thumb: 40–50 % is acceptable on wholesale traffic; under 35 % is bad. */
