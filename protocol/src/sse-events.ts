@@ -51,9 +51,9 @@ export interface StatsPayload {
   by_direction: Record<Direction, number>;
   by_company: Record<string, number>;
   by_trunk: Record<string, number>;
-  /** Call attempts per second over the last minute. */
+  /** Call attempts (calls first seen) per second over the last minute. */
   cps_1m: number;
-  /** Answered / attempts × 100 over 15 minutes; null without attempts. */
+  /** Answered / concluded attempts (answered, or ended never answered) × 100 over 15 minutes; null without any. */
   asr_15m: number | null;
   /** Mean talk time in seconds of calls answered and ended in 15 minutes; null without any. */
   acd_15m: number | null;
