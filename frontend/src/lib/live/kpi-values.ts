@@ -3,20 +3,10 @@
 // (docs/interface/sse.md#stats): calls still in setup or ringing are not in it, so a fresh wall
 // gets `null` ("—"), not a red 0 %, and a 0 % means every attempt concluded in 15 min failed —
 // an outage, shown red.
-import type { StatsPayload } from '@live-calls/protocol';
-import type { PhaseCounts } from './call-view.js';
 
 export const NO_DATA = '—';
 
 export type Tone = '' | 'ok' | 'warn' | 'bad';
-
-/**
- * ASR over 15 min, or null while no attempt has concluded. The phase counts are no longer
- * needed (the server leaves ringing calls out); the parameter stays for the caller.
- */
-export function judgedAsr(stats: StatsPayload | null, _phases?: PhaseCounts): number | null {
-  return stats?.asr_15m ?? null;
-}
 
 /** Carrier rule of thumb: 40–50 % is acceptable on wholesale traffic; under 35 % is bad. */
 export function asrTone(asr: number | null): Tone {
