@@ -1,4 +1,4 @@
-// Alarms with two instances on one Redis and one NATS (docs/adr/0016-alarms-once-across-instances.md):
+// Alarms with two instances on one Redis and one NATS (docs/adr/0014-alarms-once-across-instances.md):
 // both evaluate on their timers, yet each transition is one event with one id on every
 // stream, replayed on resume on the other instance; the compare-and-set alone (without the
 // lease) lets one of two concurrent writers make a change.

@@ -1,7 +1,7 @@
 // Compression of the big one-off answers (the snapshot: 10,000 calls are ~4 MB of JSON,
 // a tenth of that compressed). The live stream stays uncompressed: its frames are small and
 // must leave at once, and a compressor would hold them back or flush per frame for little
-// gain (docs/adr/0014-first-paint-compressed-snapshot.md).
+// gain (docs/adr/0012-first-paint-compressed-snapshot.md).
 import { constants, createBrotliCompress, createGzip } from 'node:zlib';
 import type { Transform } from 'node:stream';
 

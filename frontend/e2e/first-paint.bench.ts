@@ -1,4 +1,4 @@
-// First paint (ADR-0014): how many bytes and how long it takes a dashboard to open on 10,000
+// First paint (ADR-0012): how many bytes and how long it takes a dashboard to open on 10,000
 // and on 50,000 active calls, the new way (a compressed GET /api/v1/live/calls/snapshot, then
 // the stream resuming from its id) against the old way (the same build with that GET aborted,
 // so the stream sends its own uncompressed snapshot), plus the new way as gzip (see WAYS).

@@ -2,7 +2,7 @@
 // waits for them: take the lease, read the aggregates, judge them (evaluate.ts), apply the
 // transitions with compare-and-set. The lease keeps one instance evaluating at a time; the
 // compare-and-set alone already makes every transition happen once
-// (docs/adr/0016-alarms-once-across-instances.md).
+// (docs/adr/0014-alarms-once-across-instances.md).
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';

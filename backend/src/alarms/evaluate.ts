@@ -1,6 +1,6 @@
 // Alarm evaluation, pure (docs/interface/alarms.md): from the aggregates the store keeps and
 // the alarms active now, the transitions to make — raise, change severity, clear. The store
-// applies them with compare-and-set against the stored alarm (docs/adr/0016-alarms-once-across-instances.md),
+// applies them with compare-and-set against the stored alarm (docs/adr/0014-alarms-once-across-instances.md),
 // so however many instances evaluate, each transition happens once.
 //
 // Hysteresis: a level that is held stays until the value falls back past the level by 10 %

@@ -105,7 +105,7 @@ const live: FastifyPluginCallback = (app, _opts, done) => {
       // request's framework objects stays alive for the stream's life (ADR-0001, note).
       reply.hijack();
       // The stream is written to the connection itself; Node's response object is left
-      // untouched (ADR-0015).
+      // untouched (ADR-0013).
       const socket = reply.raw.socket;
       if (socket === null || socket.destroyed) return;
       socket.write(

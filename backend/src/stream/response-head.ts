@@ -1,7 +1,7 @@
 // The stream's HTTP/1.1 response head, written straight to the connection. The stream never
 // ends by itself, so Node's ServerResponse would keep the head it built — a string of ~70
 // concatenated pieces — for the stream's whole life, and frame every write as a chunk. A
-// body delimited by the connection's close needs neither (docs/adr/0015-stream-on-the-socket.md).
+// body delimited by the connection's close needs neither (docs/adr/0013-stream-on-the-socket.md).
 import type { OutgoingHttpHeaders } from 'node:http';
 
 const FORBIDDEN = /[\r\n]/;
