@@ -40,7 +40,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ONE_HOST_MANY_STREAMS = { MAX_STREAMS_PER_USER: '1000000', MAX_STREAMS_PER_IP: '1000000' };
 
 function pinned(script: string, env: Record<string, string>): ChildProcess {
-  return spawn('taskset', ['-c', '0', process.execPath, script], {
+  // BENCH_NODE_ARGS: V8 flags NODE_OPTIONS refuses (--trace-gc, say), for the servers only.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return spawn('taskset', ['-c', '0', process.execPath, ...nodeArgs, script], {
     env: {
       PATH: process.env.PATH ?? '',
       LOG_LEVEL: 'warn',
@@ -48,7 +50,8 @@ function pinned(script: string, env: Record<string, string>): ChildProcess {
       JWT_SECRET,
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // BENCH_CHILD_STDOUT=1 shows the servers' stdout (with BENCH_NODE_ARGS=--trace-gc, say).
+    stdio: ['ignore', process.env.BENCH_CHILD_STDOUT === '1' ? 'inherit' : 'ignore', 'inherit'],
   });
 }
 
