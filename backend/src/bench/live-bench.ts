@@ -39,10 +39,17 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The load comes from one address with a few sessions: lift the per-user and per-IP caps. */
 const ONE_HOST_MANY_STREAMS = { MAX_STREAMS_PER_USER: '1000000', MAX_STREAMS_PER_IP: '1000000' };
 
-function pinned(script: string, env: Record<string, string>): ChildProcess {
+/** The backend's V8 settings, as `pnpm start` and the systemd unit run it (ADR-0016). */
+const BACKEND_NODE_ARGS = ['--max-semi-space-size=8'];
+
+function pinned(
+  script: string,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): ChildProcess {
   // BENCH_NODE_ARGS: V8 flags NODE_OPTIONS refuses (--trace-gc, say), for the servers only.
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  return spawn('taskset', ['-c', '0', process.execPath, ...nodeArgs, script], {
+  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return spawn('taskset', ['-c', '0', process.execPath, ...nodeArgs, ...extra, script], {
     env: {
       PATH: process.env.PATH ?? '',
       LOG_LEVEL: 'warn',
@@ -158,6 +165,8 @@ interface FloorResult {
   lost: number;
   duplicated: number;
   cpuPerDeliveryUs: number;
+  /** RSS the server grew by with these clients open and the traffic flowing, per client. */
+  rssPerClient: number;
 }
 
 async function floor(
@@ -169,6 +178,7 @@ async function floor(
   rate: number,
   seconds: number,
 ): Promise<FloorResult> {
+  const rss0 = rssBytes(pid);
   const load = new LoadClients();
   await load.open(`${url}/api/v1/live/calls`, clients, 10, await bearer('noc'));
   await traffic.run(rate, 1);
@@ -181,6 +191,7 @@ async function floor(
   await sleep(1_000);
   load.measuring = false;
   const cpu = cpuSeconds(pid) - cpu0;
+  const rssPerClient = (rssBytes(pid) - rss0) / clients;
   load.close();
   const deliveries = load.stats.reduce((n, s) => n + s.events, 0);
   const result = {
@@ -191,11 +202,12 @@ async function floor(
     lost: load.stats.reduce((n, s) => n + s.lost, 0),
     duplicated: load.stats.reduce((n, s) => n + s.duplicated, 0),
     cpuPerDeliveryUs: (cpu / Math.max(1, deliveries)) * 1e6,
+    rssPerClient,
   };
   console.log(
     `  ${name.padEnd(8)} ${clients} clients × ${rate}/s: p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, ` +
       `${result.deliveries}/${result.expected} delivered, lost ${result.lost}, dup ${result.duplicated}, ` +
-      `CPU ${result.cpuPerDeliveryUs.toFixed(2)} µs/delivery`,
+      `CPU ${result.cpuPerDeliveryUs.toFixed(2)} µs/delivery, RSS +${(rssPerClient / 1024).toFixed(0)} KB per client`,
   );
   await sleep(500);
   return result;
@@ -222,13 +234,17 @@ async function main(): Promise<void> {
   try {
     const backendPort = await freePort();
     const peerPort = await freePort();
-    const backend = pinned(SERVER, {
-      PORT: String(backendPort),
-      REDIS_URL: redis.url,
-      NATS_URL: nats.url,
-      HEARTBEAT_MS: '15000',
-      ...ONE_HOST_MANY_STREAMS,
-    });
+    const backend = pinned(
+      SERVER,
+      {
+        PORT: String(backendPort),
+        REDIS_URL: redis.url,
+        NATS_URL: nats.url,
+        HEARTBEAT_MS: '15000',
+        ...ONE_HOST_MANY_STREAMS,
+      },
+      BACKEND_NODE_ARGS,
+    );
     children.push(backend);
     const peer = pinned(PEER, { PORT: String(peerPort), NATS_URL: nats.url });
     children.push(peer);
@@ -242,6 +258,15 @@ async function main(): Promise<void> {
     console.log(
       `live-calls backend benchmark (${SECONDS} s per run; backend and peer on core 0, load on core 1)`,
     );
+    // Warm both servers up (JIT, buffers, the store's working set) with the same load, so the
+    // RSS a floor run adds is the clients' and not the process's first minute.
+    for (const url of [backendUrl, peerUrl]) {
+      const warm = new LoadClients();
+      await warm.open(`${url}/api/v1/live/calls`, 200, 1_000_000, await bearer('noc'));
+      await traffic.run(1_000, 3);
+      warm.close();
+    }
+    await sleep(1_000);
     console.log('NOC floor: 200 all-scope clients, 1,000 events/s');
     // Both servers receive every event; each is measured while its own clients are open.
     const writes0 = await counter(backendUrl, 'live_fanout_writes_total');
@@ -276,6 +301,7 @@ async function main(): Promise<void> {
     console.log(
       'Customer portal: 5,000 user streams over 500 companies + 50 noc streams, 1,000 events/s',
     );
+    const portal = { users: 0, noc: 0 };
     {
       const users = new LoadClients();
       const nocs = new LoadClients();
@@ -303,6 +329,8 @@ async function main(): Promise<void> {
       const userDeliveries = users.stats.reduce((n, x) => n + x.events, 0);
       const nocDeliveries = nocs.stats.reduce((n, x) => n + x.events, 0);
       const perDelivery = (cpu / Math.max(1, userDeliveries + nocDeliveries)) * 1e6;
+      portal.users = percentile(users.latencies, 99);
+      portal.noc = percentile(nocs.latencies, 99);
       console.log(
         `  users: ${users.stats.length} streams, p50 ${percentile(users.latencies, 50).toFixed(1)} ms, p99 ${percentile(users.latencies, 99).toFixed(1)} ms, ` +
           `${userDeliveries} delivered, dup ${users.stats.reduce((n, x) => n + x.duplicated, 0)}`,
@@ -338,12 +366,16 @@ async function main(): Promise<void> {
     // The rest runs on a fresh store and a fresh process, so earlier runs do not skew it.
     backend.kill('SIGTERM');
     await redis.flush();
-    const fresh = pinned(SERVER, {
-      PORT: String(backendPort),
-      REDIS_URL: redis.url,
-      NATS_URL: nats.url,
-      ...ONE_HOST_MANY_STREAMS,
-    });
+    const fresh = pinned(
+      SERVER,
+      {
+        PORT: String(backendPort),
+        REDIS_URL: redis.url,
+        NATS_URL: nats.url,
+        ...ONE_HOST_MANY_STREAMS,
+      },
+      BACKEND_NODE_ARGS,
+    );
     children.push(fresh);
     await waitReady(`${backendUrl}/readyz`);
 
@@ -394,6 +426,42 @@ async function main(): Promise<void> {
         `(target ≤ 300 ms); to parsed body ${percentile(whole, 50).toFixed(0)} ms`,
     );
     await publisher.close();
+
+    // One table to compare with (and paste into the README): the peer and the backend side by
+    // side from this run, then the backend's own figures.
+    const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
+    const row = (cells: string[]) => console.log(`| ${cells.join(' | ')} |`);
+    console.log('\nSummary (this run)');
+    row([
+      'server',
+      'p50 / p99',
+      'lost',
+      'CPU µs per delivery',
+      'RSS per active stream',
+      'RSS per idle stream',
+    ]);
+    row(['---', '---', '---', '---', '---', '---']);
+    row([
+      'plain `node:http`, frames coalesced per tick',
+      `${theirs.p50.toFixed(1)} / ${theirs.p99.toFixed(0)} ms`,
+      String(theirs.lost),
+      theirs.cpuPerDeliveryUs.toFixed(2),
+      kb(theirs.rssPerClient),
+      kb(peerIdle),
+    ]);
+    row([
+      '**live-calls backend**',
+      `${ours.p50.toFixed(1)} / ${ours.p99.toFixed(0)} ms`,
+      String(ours.lost),
+      `${ours.cpuPerDeliveryUs.toFixed(2)} (${(ours.cpuPerDeliveryUs / theirs.cpuPerDeliveryUs).toFixed(2)}×)`,
+      `${kb(ours.rssPerClient)} (${(ours.rssPerClient / theirs.rssPerClient).toFixed(2)}×)`,
+      `${kb(ourIdle)} (${(ourIdle / peerIdle).toFixed(2)}×)`,
+    ]);
+    console.log(
+      `Portal p99: users ${portal.users.toFixed(0)} ms, noc ${portal.noc.toFixed(0)} ms · ` +
+        `saturation ${best.toLocaleString('en')} deliveries/s · ingest ${Math.round(rate).toLocaleString('en')} events/s · ` +
+        `snapshot of ${count.toLocaleString('en')} calls: first byte ${percentile(firstByte, 50).toFixed(0)} ms, parsed ${percentile(whole, 50).toFixed(0)} ms`,
+    );
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await Promise.allSettled([redis.close(), nats.close()]);
