@@ -143,9 +143,7 @@ describe.each(ENGINES)('alarms (%s engine)', (engine) => {
     expect(metrics).toMatch(
       /^live_alarms_active\{rule="trunk_utilisation",severity="critical"\} 1$/m,
     );
-    expect(metrics).toMatch(
-      /^live_alarms_active\{rule="source_stale",severity="critical"\} 0$/m,
-    );
+    expect(metrics).toMatch(/^live_alarms_active\{rule="source_stale",severity="critical"\} 0$/m);
   });
 
   it('shows a user only the alarms about its own company, on the stream, in snapshots and GET /api/v1/alarms', async () => {
