@@ -8,6 +8,7 @@ import {
   CONTROL_TIMEOUT_MS,
   MAX_CALL_ID_CHARS,
   callControlSubject,
+  mayAct,
   parseControlReply,
   type ControlRequest,
 } from '@live-calls/protocol';
@@ -20,8 +21,6 @@ import { errorResponse } from './schemas.js';
 
 /** Hang-ups one user may ask for per window, on each instance. */
 export const HANGUP_LIMIT = { max: 10, windowMs: 10_000 } as const;
-/** Roles that may act on calls; `noc` is read-only, `user` never acts. */
-const ACTING_ROLES: ReadonlySet<string> = new Set(['admin', 'operator']);
 /** `<source>:<call_id>`: a source of up to 64 characters, a colon, a Call-ID. */
 const MAX_ID_CHARS = 64 + 1 + MAX_CALL_ID_CHARS;
 
@@ -117,7 +116,7 @@ const calls: FastifyPluginCallback = (app, _opts, done) => {
         );
       }
       // Before the call is looked up: a role that may not act learns nothing about calls.
-      if (!ACTING_ROLES.has(role)) {
+      if (!mayAct(role)) {
         return refuse('forbidden', forbidden(`role ${role} may not hang up calls`));
       }
       const call = await app.store.activeCall(id);
