@@ -1,7 +1,12 @@
 // The alarms a wall shows: the active ones from the snapshot and `alarm` events, and the
 // ones just cleared, kept a little while greyed out so an operator sees an alarm go away
 // rather than vanish. Pure: local time comes in as arguments.
-import { compareAlarms, type AlarmPayload, type AlarmSeverity } from '@live-calls/protocol';
+import {
+  compareAlarms,
+  type AlarmPayload,
+  type AlarmSeverity,
+  type AlarmSubjectKind,
+} from '@live-calls/protocol';
 
 /** How long a cleared alarm stays on the strip. */
 export const CLEARED_SHOWN_MS = 10_000;
@@ -76,23 +81,21 @@ export class AlarmBoard {
   }
 
   marks(): AlarmMarks {
-    const marks = { trunks: new Map(), companies: new Map(), calls: new Map() } satisfies {
-      [K in keyof AlarmMarks]: Map<string, AlarmSeverity>;
+    const trunks = new Map<string, AlarmSeverity>();
+    const companies = new Map<string, AlarmSeverity>();
+    const calls = new Map<string, AlarmSeverity>();
+    const byKind: Partial<Record<AlarmSubjectKind, Map<string, AlarmSeverity>>> = {
+      trunk: trunks,
+      company: companies,
+      call: calls,
     };
     for (const { alarm, clearedAt } of this.#shown.values()) {
-      if (clearedAt !== null) continue;
-      const target =
-        alarm.subject.kind === 'trunk'
-          ? marks.trunks
-          : alarm.subject.kind === 'company'
-            ? marks.companies
-            : alarm.subject.kind === 'call'
-              ? marks.calls
-              : null;
-      if (target === null) continue;
-      if (target.get(alarm.subject.id) !== 'critical') target.set(alarm.subject.id, alarm.severity);
+      const target = clearedAt === null ? byKind[alarm.subject.kind] : undefined;
+      if (target !== undefined && target.get(alarm.subject.id) !== 'critical') {
+        target.set(alarm.subject.id, alarm.severity);
+      }
     }
-    return marks;
+    return { trunks, companies, calls };
   }
 
   clear(): void {
