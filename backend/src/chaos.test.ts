@@ -32,10 +32,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LiveView } from './testing/live-view.js';
 import type { SseEvent } from './testing/sse-client.js';
 import { RoamingClient, type ConnectionRecord } from './testing/roaming-client.js';
+import { startSimulatorBridge } from './testing/simulator-bridge.js';
 import { authHeaders, TEST_JWT_SECRET } from './testing/test-stack.js';
 
 const BACKEND = fileURLToPath(new URL('../dist/server.js', import.meta.url));
-const BRIDGE = fileURLToPath(new URL('../../bridge/dist/main.js', import.meta.url));
 const SOURCE = 'sim-chaos';
 const CLIENTS = 20;
 const SYNC_INTERVAL_MS = 2_000;
@@ -62,8 +62,7 @@ describe('chaos: the loss of any one machine', () => {
   const rows: Row[] = [];
 
   beforeAll(async () => {
-    for (const entry of [BACKEND, BRIDGE])
-      if (!existsSync(entry)) throw new Error(`${entry} is missing: run pnpm build first`);
+    if (!existsSync(BACKEND)) throw new Error(`${BACKEND} is missing: run pnpm build first`);
     [redis, nats] = await Promise.all([
       startRedisHa({ password: REDIS_PASSWORD }),
       startNatsCluster({ user: NATS_USER, pass: NATS_PASS, jetstream: true }),
@@ -96,21 +95,9 @@ describe('chaos: the loss of any one machine', () => {
         }),
       );
     }
-    bridge = await startNodeService({
-      name: 'bridge',
-      entry: BRIDGE,
-      readyPath: '/readyz',
-      env: (port) => ({
-        PATH: process.env.PATH ?? '',
-        PBX: 'simulator',
-        SOURCE_ID: SOURCE,
-        SIM_CPS: '20',
-        SIM_MAX_ACTIVE: '400',
-        SYNC_INTERVAL_MS: String(SYNC_INTERVAL_MS),
-        NATS_URL: natsUrl,
-        HEALTH_PORT: String(port),
-        LOG_LEVEL: 'warn',
-      }),
+    bridge = await startSimulatorBridge(SOURCE, natsUrl, {
+      SIM_MAX_ACTIVE: '400',
+      SYNC_INTERVAL_MS: String(SYNC_INTERVAL_MS),
     });
     observer = await connect({
       servers: nats.url.split(','),

@@ -2,13 +2,10 @@
 // (JetStream) with a real bridge process whose PBX is the simulator, a source with no bridge
 // at all, and the embedded mode where the demo simulator answers. Needs `pnpm build` (the
 // bridge runs from bridge/dist/main.js).
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { CallRecord, Role } from '@live-calls/protocol';
 import {
   closeAll,
   startNats,
-  startNodeService,
   startRedis,
   type ManagedService,
   type NatsService,
@@ -21,6 +18,7 @@ import { TokenService } from './auth/tokens.js';
 import { HANGUP_LIMIT } from './routes/calls.js';
 import { TestCall, subjectOf } from './testing/call-factory.js';
 import { SseClient } from './testing/sse-client.js';
+import { startSimulatorBridge } from './testing/simulator-bridge.js';
 import {
   startBackend,
   startStack,
@@ -29,7 +27,6 @@ import {
   type TestStack,
 } from './testing/test-stack.js';
 
-const BRIDGE = fileURLToPath(new URL('../../bridge/dist/main.js', import.meta.url));
 const SOURCE = 'sim-hangup';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -98,26 +95,11 @@ describe('hang-up through a bridge (Redis, NATS with JetStream, a simulator brid
   const latenciesMs: number[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(BRIDGE)) throw new Error(`${BRIDGE} is missing: run pnpm build first`);
     [redis, nats] = await Promise.all([startRedis(), startNats({ jetstream: true })]);
     const env = { REDIS_URL: redis.url, NATS_URL: nats.url, SYNC_INTERVAL_MS: '2000' };
     backend = await startBackend(env);
     second = await startBackend(env);
-    bridge = await startNodeService({
-      name: 'bridge',
-      entry: BRIDGE,
-      readyPath: '/readyz',
-      env: (port) => ({
-        PATH: process.env.PATH ?? '',
-        PBX: 'simulator',
-        SOURCE_ID: SOURCE,
-        SIM_CPS: '20',
-        SYNC_INTERVAL_MS: '2000',
-        NATS_URL: nats.url,
-        HEALTH_PORT: String(port),
-        LOG_LEVEL: 'warn',
-      }),
-    });
+    bridge = await startSimulatorBridge(SOURCE, nats.url, { SYNC_INTERVAL_MS: '2000' });
     publisher = await connect({ servers: nats.url });
     stream = new SseClient(backend.url, await as('watcher', 'noc'));
     await stream.connect();
