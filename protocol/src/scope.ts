@@ -30,15 +30,15 @@ export function isPrivileged(role: Role): boolean {
   return role !== 'user';
 }
 
-/**
- * Resolves a session and an optional `company_id` narrowing into a scope. A `user` may
- * only ask for its own company; anything else is forbidden.
- */
 /** Roles that may act on calls (hang up); `noc` watches only, `user` sees only. */
 export function mayAct(role: Role): boolean {
   return role === 'admin' || role === 'operator';
 }
 
+/**
+ * Resolves a session and an optional `company_id` narrowing into a scope. A `user` may
+ * only ask for its own company; anything else is forbidden.
+ */
 export function resolveScope(
   session: Pick<Session, 'role' | 'company_id'>,
   requested?: string | null,

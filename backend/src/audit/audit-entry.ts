@@ -1,6 +1,6 @@
 // One operator action as the audit trail keeps it (docs/interface/http.md `GET /api/v1/audit`):
 // who asked for what on which call, and how it ended, for refused attempts too.
-import type { Role } from '@live-calls/protocol';
+import { ROLES, type Role } from '@live-calls/protocol';
 
 export const AUDIT_ACTIONS = ['hangup'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -40,8 +40,6 @@ export function auditSubject(action: AuditAction): string {
   return AUDIT_SUBJECT_PREFIX + action;
 }
 
-const ROLES: ReadonlySet<string> = new Set(['admin', 'operator', 'noc', 'user']);
-
 /** Reads an entry back from the stream; anything else (a stranger's message) is skipped. */
 export function parseAuditEntry(value: unknown): AuditEntry | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
@@ -50,7 +48,7 @@ export function parseAuditEntry(value: unknown): AuditEntry | undefined {
     typeof e.at !== 'number' ||
     typeof e.sub !== 'string' ||
     typeof e.role !== 'string' ||
-    !ROLES.has(e.role) ||
+    !(ROLES as readonly string[]).includes(e.role) ||
     !AUDIT_ACTIONS.includes(e.action as AuditAction) ||
     typeof e.id !== 'string' ||
     typeof e.request_id !== 'string' ||
