@@ -10,7 +10,7 @@ import {
   type StatsPayload,
   type SyncMessage,
 } from '@live-calls/protocol';
-import { alarmInputsFrom, storedAlarm, type AlarmQuery } from '../alarms/alarm-inputs.js';
+import { alarmInputsFrom, type AlarmQuery } from '../alarms/alarm-inputs.js';
 import {
   alarmCompany,
   alarmsInScope,
@@ -70,7 +70,8 @@ export class MemoryStore implements LiveStore {
   readonly #stats = new StatsLedger();
   readonly #recent = new RecentEnded();
   /** Active alarms by id: the JSON compared on write. */
-  readonly #alarms = new Map<string, string>();
+  /** Active alarms by id, with the JSON the compare-and-set compares against. */
+  readonly #alarms = new Map<string, StoredAlarm>();
   #epoch = newEpoch();
   #seq = 0;
   #lastSweep = 0;
@@ -167,12 +168,10 @@ export class MemoryStore implements LiveStore {
   }
 
   #alarmsOf(company: string | null): AlarmPayload[] {
-    const alarms: AlarmPayload[] = [];
-    for (const json of this.#alarms.values()) {
-      const stored = storedAlarm(json);
-      if (stored !== null) alarms.push(stored.alarm);
-    }
-    return alarmsInScope(alarms, company);
+    return alarmsInScope(
+      Array.from(this.#alarms.values(), (stored) => stored.alarm),
+      company,
+    );
   }
 
   alarms(company: string | null): Promise<AlarmPayload[]> {
@@ -191,11 +190,7 @@ export class MemoryStore implements LiveStore {
       }
       longCalls.sort((a, b) => a.answered_at - b.answered_at);
     }
-    const active = new Map<string, StoredAlarm>();
-    for (const json of this.#alarms.values()) {
-      const stored = storedAlarm(json);
-      if (stored !== null) active.set(stored.alarm.id, stored);
-    }
+    const active = new Map(this.#alarms);
     const raw = {
       trunkActive: new Map(trunks.map((t) => [t, Math.max(0, live.get(`trunk:${t}`) ?? 0)])),
       ...this.#stats.rawAlarmWindows(now),
@@ -210,9 +205,9 @@ export class MemoryStore implements LiveStore {
   applyAlarms(transitions: readonly AlarmTransition[]): Promise<number[]> {
     return Promise.resolve(
       transitions.map(({ id, expected, next, event }) => {
-        if ((this.#alarms.get(id) ?? null) !== expected) return 0;
+        if ((this.#alarms.get(id)?.json ?? null) !== expected) return 0;
         if (next === null) this.#alarms.delete(id);
-        else this.#alarms.set(id, JSON.stringify(next));
+        else this.#alarms.set(id, { json: JSON.stringify(next), alarm: next });
         return this.#append('alarm', alarmCompany(event), JSON.stringify(event), undefined);
       }),
     );
