@@ -32,6 +32,8 @@ interface LiveCall {
   held: boolean | undefined;
   /** Whether the callee has replied with a tag yet (ringing or a final response). */
   toTagKnown: boolean;
+  /** The last record emitted for it; undefined before the first. */
+  last?: CallRecord;
 }
 
 export class CallSimulator {
@@ -40,9 +42,7 @@ export class CallSimulator {
   readonly #directory: Directory;
   readonly #meanGapMs: number;
   readonly #heap = new TimerHeap<LiveCall>();
-  /** The last record of every call not ended, by id, in setup order. */
-  readonly #active = new Map<string, CallRecord>();
-  /** The script state of every call not ended, by id (for hangup()). */
+  /** Every call not ended, by id, in setup order, with its last record. */
   readonly #live = new Map<string, LiveCall>();
   /** Continuous time of the next arrival; it is emitted at the following whole ms. */
   #arrivalClock: number;
@@ -66,7 +66,7 @@ export class CallSimulator {
 
   /** Number of calls not ended. */
   get activeCount(): number {
-    return this.#active.size;
+    return this.#live.size;
   }
 
   /** The time of the last advance() (initially the start time). */
@@ -114,7 +114,9 @@ export class CallSimulator {
 
   /** Current records of all calls not ended (what the PBX would list), for call.sync. */
   active(): CallRecord[] {
-    return Array.from(this.#active.values());
+    const records: CallRecord[] = [];
+    for (const call of this.#live.values()) if (call.last !== undefined) records.push(call.last);
+    return records;
   }
 
   /**
@@ -141,7 +143,7 @@ export class CallSimulator {
 
   #arrive(ts: number, out: CallRecord[]): void {
     this.#attempts++;
-    if (this.#active.size >= this.config.maxActive) {
+    if (this.#live.size >= this.config.maxActive) {
       this.#skipped++;
       return;
     }
@@ -226,10 +228,9 @@ export class CallSimulator {
     if (call.answeredAt !== null) sip.callee_contact = p.calleeContact;
     record.sip = sip;
     if (phase === 'ended') {
-      this.#active.delete(call.id);
       this.#live.delete(call.id);
     } else {
-      this.#active.set(call.id, record);
+      call.last = record;
       this.#live.set(call.id, call);
     }
     return record;
