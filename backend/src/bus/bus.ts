@@ -36,8 +36,6 @@ export interface Bus {
    * with BusRequestError when there is none.
    */
   request(subject: string, data: string, timeoutMs: number): Promise<Uint8Array>;
-  /** Answers requests on `subject` (one member of `queue` per request). */
-  serve(subject: string, queue: string, responder: BusResponder): BusSubscription;
   /** Resolves once the server has processed everything sent so far (subscriptions included). */
   flush(): Promise<void>;
   readonly connected: boolean;

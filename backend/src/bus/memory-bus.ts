@@ -56,6 +56,10 @@ export class MemoryBus implements Bus {
 
   readonly #responders = new Set<{ subject: string; queue: string; responder: BusResponder }>();
 
+  /**
+   * Answers requests on `subject` (one member of `queue` per request): the embedded demo's
+   * stand-in for a bridge. (A real bridge answers over NATS itself.)
+   */
   serve(subject: string, queue: string, responder: BusResponder): BusSubscription {
     const entry = { subject, queue, responder };
     this.#responders.add(entry);

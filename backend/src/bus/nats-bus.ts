@@ -4,13 +4,7 @@ import { readFileSync } from 'node:fs';
 import { natsServersText, type NatsSettings } from '@live-calls/protocol';
 import { connect, credsAuthenticator, errors, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../logger.js';
-import {
-  BusRequestError,
-  type Bus,
-  type BusHandler,
-  type BusResponder,
-  type BusSubscription,
-} from './bus.js';
+import { BusRequestError, type Bus, type BusHandler, type BusSubscription } from './bus.js';
 
 export class NatsBus implements Bus {
   #connected = true;
@@ -99,17 +93,6 @@ export class NatsBus implements Bus {
       }
       throw new BusRequestError('failed', `request on ${subject} failed`, { cause: err });
     }
-  }
-
-  serve(subject: string, queue: string, responder: BusResponder): BusSubscription {
-    const subscription = this.connection.subscribe(subject, {
-      queue,
-      callback: (err, msg) => {
-        if (err !== null) return;
-        void responder(msg.data).then((answer) => msg.respond(answer));
-      },
-    });
-    return { drain: () => subscription.drain() };
   }
 
   flush(): Promise<void> {

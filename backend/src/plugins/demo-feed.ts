@@ -12,6 +12,7 @@ import {
 } from '@live-calls/protocol';
 import fp from 'fastify-plugin';
 import type { BusSubscription } from '../bus/bus.js';
+import { MemoryBus } from '../bus/memory-bus.js';
 import type { Config } from '../config.js';
 
 const decoder = new TextDecoder();
@@ -54,6 +55,9 @@ export default fp<{ config: Config; simulator: SimulatorConfig }>(
       run = runSimulator(simulator, (record) =>
         app.bus.publish(callEventSubject(record.phase), JSON.stringify(record)),
       );
+      // Embedded mode only: the demo answers hang-ups on the in-process bus, as a bridge would.
+      if (!(app.bus instanceof MemoryBus))
+        throw new Error('the demo feed needs the in-process bus');
       control = app.bus.serve(callControlSubject(simulatorConfig.source), 'demo-feed', (data) =>
         Promise.resolve(JSON.stringify(hangup(data))),
       );
