@@ -8,6 +8,7 @@
 // table, the oldest forgotten first.
 
 import { backoffDelay } from '@live-calls/protocol';
+import { retryAfterS, WindowCounts } from './window-counts.js';
 
 export interface LoginGuardLimits {
   /** Failures one address may have in a window, whatever the names. */
@@ -36,66 +37,19 @@ export type LoginVerdict =
   | { allowed: true; delayMs: number }
   | { allowed: false; retryAfterS: number; limit: 'address' | 'address_and_name' };
 
-interface Window {
-  failures: number;
-  resetAt: number;
-}
-
-class FailureCounts {
-  readonly #windows = new Map<string, Window>();
-
-  constructor(
-    private readonly windowMs: number,
-    private readonly maxKeys: number,
-  ) {}
-
-  /** Failures of `key` in its current window (0 when over). */
-  get(key: string, now: number): { failures: number; resetAt: number } {
-    const window = this.#windows.get(key);
-    if (window === undefined || window.resetAt <= now) return { failures: 0, resetAt: now };
-    return window;
-  }
-
-  add(key: string, now: number): void {
-    const window = this.#windows.get(key);
-    if (window !== undefined && window.resetAt > now) {
-      window.failures++;
-      return;
-    }
-    this.#windows.delete(key);
-    if (this.#windows.size >= this.maxKeys) {
-      const oldest = this.#windows.keys().next();
-      if (oldest.done !== true) this.#windows.delete(oldest.value);
-    }
-    this.#windows.set(key, { failures: 1, resetAt: now + this.windowMs });
-  }
-
-  delete(key: string): void {
-    this.#windows.delete(key);
-  }
-
-  sweep(now: number): void {
-    for (const [key, window] of this.#windows) if (window.resetAt <= now) this.#windows.delete(key);
-  }
-
-  get size(): number {
-    return this.#windows.size;
-  }
-}
-
 export class LoginGuard {
   readonly #limits: LoginGuardLimits;
-  readonly #byAddress: FailureCounts;
-  readonly #byPair: FailureCounts;
-  readonly #byName: FailureCounts;
+  readonly #byAddress: WindowCounts;
+  readonly #byPair: WindowCounts;
+  readonly #byName: WindowCounts;
   /** Attempts let through and not yet ended, per address and per address and name. */
   readonly #underWay = new Map<string, number>();
 
   constructor(limits: LoginGuardLimits = DEFAULT_LOGIN_LIMITS) {
     this.#limits = limits;
-    this.#byAddress = new FailureCounts(limits.windowMs, limits.maxKeys);
-    this.#byPair = new FailureCounts(limits.windowMs, limits.maxKeys);
-    this.#byName = new FailureCounts(limits.windowMs, limits.maxKeys);
+    this.#byAddress = new WindowCounts(limits.windowMs, limits.maxKeys);
+    this.#byPair = new WindowCounts(limits.windowMs, limits.maxKeys);
+    this.#byName = new WindowCounts(limits.windowMs, limits.maxKeys);
   }
 
   /**
@@ -105,18 +59,18 @@ export class LoginGuard {
   begin(address: string, name: string, now: number): LoginVerdict {
     const pair = pairKey(address, name);
     const byAddress = this.#byAddress.get(address, now);
-    if (byAddress.failures + this.#pending(address) >= this.#limits.perAddress)
-      return { allowed: false, retryAfterS: retryAfter(byAddress.resetAt, now), limit: 'address' };
+    if (byAddress.count + this.#pending(address) >= this.#limits.perAddress)
+      return { allowed: false, retryAfterS: retryAfterS(byAddress.resetAt, now), limit: 'address' };
     const byPair = this.#byPair.get(pair, now);
-    if (byPair.failures + this.#pending(pair) >= this.#limits.perAddressAndName)
+    if (byPair.count + this.#pending(pair) >= this.#limits.perAddressAndName)
       return {
         allowed: false,
-        retryAfterS: retryAfter(byPair.resetAt, now),
+        retryAfterS: retryAfterS(byPair.resetAt, now),
         limit: 'address_and_name',
       };
     this.#underWay.set(address, this.#pending(address) + 1);
     this.#underWay.set(pair, this.#pending(pair) + 1);
-    const over = this.#byName.get(name, now).failures - this.#limits.perNameBeforeDelay;
+    const over = this.#byName.get(name, now).count - this.#limits.perNameBeforeDelay;
     const delayMs =
       over < 0
         ? 0
@@ -165,8 +119,4 @@ export class LoginGuard {
 
 function pairKey(address: string, name: string): string {
   return `${address}\u0000${name}`;
-}
-
-function retryAfter(resetAt: number, now: number): number {
-  return Math.max(1, Math.ceil((resetAt - now) / 1000));
 }
