@@ -1,6 +1,7 @@
 // Finds the Kamailio dialog of one call in an answer of `dlg.dlg_list <call-id> [<from-tag>]`
 // (one dialog object, `{}` when there is none) or `dlg.list` (a list), for `dlg.end_dlg`,
 // which takes the dialog's hash ids. Pure. Shapes verified against Debian's Kamailio 5.6.3.
+import { DLG_STATE, isObject, rpcResult } from './dlg-list.js';
 
 /** What `dlg.end_dlg [h_entry, h_id]` needs. */
 export interface DialogHandle {
@@ -23,13 +24,7 @@ export interface DialogTarget {
  * Kamailio 5.6 answers success for an early dialog too, yet ends nothing.
  */
 export function isConfirmed(handle: DialogHandle): boolean {
-  return handle.state === 3 || handle.state === 4;
-}
-
-type Raw = Record<string, unknown>;
-
-function isObject(value: unknown): value is Raw {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return handle.state === DLG_STATE.confirmedNoAck || handle.state === DLG_STATE.confirmed;
 }
 
 function tagOf(side: unknown): string | undefined {
@@ -44,7 +39,8 @@ function handleOf(entry: unknown, target: DialogTarget): DialogHandle | undefine
     return undefined;
   }
   // State 5 (deleted) lingers after the end: that call is over.
-  if ((state as number) < 1 || (state as number) > 4) return undefined;
+  if ((state as number) < DLG_STATE.unconfirmed || (state as number) >= DLG_STATE.deleted)
+    return undefined;
   const fromTag = tagOf(entry.caller);
   if (target.fromTag !== undefined && fromTag !== undefined && fromTag !== target.fromTag) {
     return undefined;
@@ -62,12 +58,7 @@ function handleOf(entry: unknown, target: DialogTarget): DialogHandle | undefine
  * advanced. Throws when the response is a JSON-RPC error or has no usable result.
  */
 export function findDialog(response: unknown, target: DialogTarget): DialogHandle | undefined {
-  if (!isObject(response)) throw new Error('dialog lookup: response is not a JSON object');
-  if (response.error !== undefined) {
-    const message = isObject(response.error) ? String(response.error.message) : 'error';
-    throw new Error(`dialog lookup: RPC error: ${message.slice(0, 200)}`);
-  }
-  const result = response.result;
+  const result = rpcResult(response, 'dialog lookup', (message) => new Error(message));
   if (result === undefined || result === null) return undefined;
   const entries = Array.isArray(result) ? result : [result];
   let best: DialogHandle | undefined;

@@ -10,7 +10,7 @@ import {
 import { uriUser } from './kamailio-event.js';
 
 /** Dialog states of the Kamailio dialog module. */
-const DLG_STATE = {
+export const DLG_STATE = {
   unconfirmed: 1,
   early: 2,
   confirmedNoAck: 3,
@@ -49,8 +49,25 @@ export class DlgListError extends Error {
 
 type Raw = Record<string, unknown>;
 
-function isObject(value: unknown): value is Raw {
+export function isObject(value: unknown): value is Raw {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The `result` of a whole JSON-RPC response; throws `makeError` naming `label` when the
+ * response is not an object or is an RPC error.
+ */
+export function rpcResult(
+  response: unknown,
+  label: string,
+  makeError: (message: string) => Error,
+): unknown {
+  if (!isObject(response)) throw makeError(`${label}: response is not a JSON object`);
+  if (response.error !== undefined) {
+    const message = isObject(response.error) ? String(response.error.message) : 'error';
+    throw makeError(`${label}: RPC error: ${message.slice(0, 200)}`);
+  }
+  return response.result;
 }
 
 function str(value: unknown): string | null {
@@ -132,12 +149,7 @@ function dialogFrom(entry: Raw): DialogSnapshot | undefined {
  * list that might be incomplete. Single bad entries are skipped and counted.
  */
 export function parseDlgList(response: unknown): DlgListResult {
-  if (!isObject(response)) throw new DlgListError('dlg.list: response is not a JSON object');
-  if (response.error !== undefined) {
-    const message = isObject(response.error) ? String(response.error.message) : 'error';
-    throw new DlgListError(`dlg.list: RPC error: ${message.slice(0, 200)}`);
-  }
-  const result = response.result;
+  const result = rpcResult(response, 'dlg.list', (message) => new DlgListError(message));
   // Kamailio answers an empty dialog table with no result at all on some versions.
   if (result === undefined || result === null) return { dialogs: [], deleted: 0, malformed: 0 };
   if (!Array.isArray(result)) throw new DlgListError('dlg.list: result is not a list');
