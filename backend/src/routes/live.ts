@@ -3,7 +3,7 @@ import type { FastifyPluginCallback } from 'fastify';
 import { HttpError, tooManyRequests, unavailable } from '../errors.js';
 import { compressor, pickCoding } from '../http-compression.js';
 import { acceptsEventStream } from '../stream/accept.js';
-import { responseHead } from '../stream/response-head.js';
+import { releaseResponse, responseHead } from '../stream/response-head.js';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import { slices, snapshotParts } from '../stream/sse-frames.js';
@@ -65,7 +65,8 @@ const snapshotSchema = {
 const STREAM_HEADERS = {
   'content-type': 'text/event-stream',
   'cache-control': 'no-cache',
-  connection: 'keep-alive',
+  // The body ends with the connection (ADR-0013): the connection is not reused.
+  connection: 'close',
   // Tells buffering proxies (nginx) to pass events through at once.
   'x-accel-buffering': 'no',
 } as const;
@@ -101,11 +102,10 @@ const live: FastifyPluginCallback = (app, _opts, done) => {
       }
       // The header wins: it is what a reconnecting EventSource sends.
       const lastEventId = request.headers['last-event-id'] ?? request.query.last_event_id;
-      // From here the stream is the hub's: Fastify lets go of the response, so nothing of the
-      // request's framework objects stays alive for the stream's life (ADR-0001, note).
+      // From here the stream is the hub's. It is written to the connection itself; Node's
+      // response object is never written, and what only it kept alive (the request's framework
+      // objects, the header list) is let go (ADR-0013).
       reply.hijack();
-      // The stream is written to the connection itself; Node's response object is left
-      // untouched (ADR-0013).
       const socket = reply.raw.socket;
       if (socket === null || socket.destroyed) return;
       socket.write(
@@ -114,6 +114,7 @@ const live: FastifyPluginCallback = (app, _opts, done) => {
           new Date().toUTCString(),
         ),
       );
+      releaseResponse(reply.raw);
       void app.hub.open(
         socket,
         {

@@ -1,5 +1,7 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { responseHead } from './response-head.js';
+import { releaseResponse, responseHead } from './response-head.js';
 
 describe('responseHead', () => {
   it('writes a status line, one line per header value, the date and a blank line', () => {
@@ -16,5 +18,25 @@ describe('responseHead', () => {
 
   it('refuses a header that would split the head', () => {
     expect(() => responseHead({ 'x-a': 'ok\r\nset-cookie: x' }, 'now')).toThrow(/line break/);
+  });
+});
+
+describe('releaseResponse', () => {
+  it("drops the response's finish and error listeners and its header list, and swallows a later error", () => {
+    const res = new ServerResponse(new IncomingMessage(new Socket()));
+    const framework = { reply: 'kept alive by the listener' };
+    const onError = () => framework;
+    res.on('finish', () => framework);
+    res.on('error', onError);
+    res.setHeader('content-security-policy', "default-src 'self'");
+    res.setHeader('x-frame-options', 'DENY');
+
+    releaseResponse(res);
+
+    expect(res.listenerCount('finish')).toBe(0);
+    expect(res.listeners('error')).toHaveLength(1);
+    expect(res.listeners('error')).not.toContain(onError);
+    expect(res.getHeaderNames()).toEqual([]);
+    expect(() => res.emit('error', new Error('late'))).not.toThrow();
   });
 });
