@@ -27,6 +27,8 @@ export class TokenService {
   readonly #keys: TokenKeys;
   readonly #algorithm: string;
   #publicKey: Promise<CryptoKey | KeyObject> | undefined;
+  /** Imported once: given raw bytes, jose imports the key again on every sign and verify. */
+  #secretKey: Promise<CryptoKey> | undefined;
 
   constructor(keys: TokenKeys) {
     this.#keys = keys;
@@ -51,7 +53,7 @@ export class TokenService {
       .setSubject(session.sub)
       .setIssuedAt(nowS)
       .setExpirationTime(exp)
-      .sign(this.#keys.secret);
+      .sign(await this.#key());
     return { token, exp };
   }
 
@@ -69,8 +71,17 @@ export class TokenService {
     return sessionFromClaims(payload);
   }
 
-  #key(): Promise<CryptoKey | KeyObject | Uint8Array> {
-    if (this.#keys.kind === 'secret') return Promise.resolve(this.#keys.secret);
+  #key(): Promise<CryptoKey | KeyObject> {
+    if (this.#keys.kind === 'secret') {
+      this.#secretKey ??= crypto.subtle.importKey(
+        'raw',
+        this.#keys.secret,
+        { name: 'HMAC', hash: 'SHA-256' },
+        false,
+        ['sign', 'verify'],
+      );
+      return this.#secretKey;
+    }
     this.#publicKey ??= importSPKI(this.#keys.pem, this.#keys.algorithm);
     return this.#publicKey;
   }
