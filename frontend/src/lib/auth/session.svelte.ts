@@ -2,6 +2,7 @@
 // rather than reading a token; the role only shapes the UI — the server enforces scope.
 import { backoffDelay, type Role, type Session } from '@live-calls/protocol';
 import { ApiError, getJson, postJson } from '../api/http.js';
+import { ME_PATH, takeFirstRead, type SnapshotAnswer } from '../first-read.js';
 import { RECONNECT_BACKOFF } from '../live/live-connection.js';
 
 export type SessionState =
@@ -32,6 +33,8 @@ export class SessionManager {
   /** Failed loads in a row: a wall started during an outage keeps asking, with back-off. */
   #attempt = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The snapshot read with the same cookie as the current session's `/auth/me`, not yet taken. */
+  #firstSnapshot: Promise<SnapshotAnswer> | null = null;
 
   get state(): SessionState {
     return this.#state;
@@ -42,12 +45,25 @@ export class SessionManager {
     return state.kind === 'signed-in' || state.kind === 'anonymous' ? state.session : null;
   }
 
-  /** Asks the server who we are. */
+  /**
+   * The snapshot that was read alongside the check that found this session, once; null
+   * when the session came from any later check (a sign-in, a retry) or it was taken.
+   */
+  takeFirstSnapshot(): Promise<SnapshotAnswer> | null {
+    const snapshot = this.#firstSnapshot;
+    this.#firstSnapshot = null;
+    return snapshot;
+  }
+
+  /** Asks the server who we are (the first time, with the answer already on its way). */
   async load(): Promise<void> {
     clearTimeout(this.#retryTimer);
+    this.#firstSnapshot = null;
+    const first = takeFirstRead();
     try {
-      const session = await getJson<Session>('/api/v1/auth/me');
+      const session = await (first?.me ?? getJson<Session>(ME_PATH));
       this.#attempt = 0;
+      this.#firstSnapshot = first?.snapshot ?? null;
       this.#state = { kind: 'signed-in', session };
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
@@ -57,6 +73,7 @@ export class SessionManager {
         const message = this.#state.kind === 'signed-out' ? this.#state.message : null;
         this.#state = { kind: 'signed-out', message };
       } else if (error.status === 404) {
+        this.#firstSnapshot = first?.snapshot ?? null;
         this.#state = { kind: 'anonymous', session: ANONYMOUS };
       } else {
         this.#attempt++;
@@ -92,11 +109,13 @@ export class SessionManager {
     } catch {
       // The cookie may already be gone; signing out locally is what matters.
     }
+    this.#firstSnapshot = null;
     this.#state = { kind: 'signed-out', message: 'You signed out.' };
   }
 
   /** The server said the session is over (`session.expired` or a 401). */
   expire(message: string): void {
+    this.#firstSnapshot = null;
     this.#state = { kind: 'signed-out', message };
   }
 }

@@ -6,11 +6,11 @@
 import type {
   Role,
   Session,
-  SnapshotPayload,
   SourceStatus,
   StatsPayload,
 } from '@live-calls/protocol';
 import { getJson } from '../api/http.js';
+import { SNAPSHOT_PATH, type SnapshotAnswer } from '../first-read.js';
 import { loadSetting, saveSetting } from '../stored-settings.js';
 import { EMPTY_FILTER, type CallFilter } from './call-filter.js';
 import { DEFAULT_SORT, type CallSort } from './call-sort.js';
@@ -163,9 +163,10 @@ export class LiveCalls {
   /**
    * Starts (or resumes) streaming for a session. The same person coming back after an
    * expiry resumes from the last event id and keeps the table; anyone else starts clean,
-   * so a company user never glimpses what the previous session could see.
+   * so a company user never glimpses what the previous session could see. `firstSnapshot`
+   * is a snapshot already asked for with this session's cookie (first-read.ts).
    */
-  start(session: Session): void {
+  start(session: Session, firstSnapshot: Promise<SnapshotAnswer> | null = null): void {
     const owner = `${session.sub}|${session.role}|${session.company_id ?? ''}`;
     if (this.#owner !== owner) {
       this.#model.reset();
@@ -180,7 +181,7 @@ export class LiveCalls {
     this.#running = true;
     const generation = ++this.#generation;
     this.#ticker = setInterval(() => this.#tick(), TICK_MS);
-    void this.#openStream(generation);
+    void this.#openStream(generation, firstSnapshot);
     void this.#loadStats();
     void this.#loadMinutes();
   }
@@ -191,12 +192,13 @@ export class LiveCalls {
    * snapshot's id: every event after it is replayed, none is missed or doubled. Without
    * that answer (an error, an old backend) the stream brings its own snapshot.
    */
-  async #openStream(generation: number): Promise<void> {
+  async #openStream(
+    generation: number,
+    firstSnapshot: Promise<SnapshotAnswer> | null,
+  ): Promise<void> {
     if (this.#model.lastEventId === null) {
       try {
-        const snapshot = await getJson<Omit<SnapshotPayload, 'reason'>>(
-          '/api/v1/live/calls/snapshot',
-        );
+        const snapshot = await (firstSnapshot ?? getJson<SnapshotAnswer>(SNAPSHOT_PATH));
         if (generation !== this.#generation) return;
         this.#model.enqueue({
           name: 'snapshot',
