@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import adapter from '@sveltejs/adapter-static';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vite';
@@ -5,6 +7,13 @@ import { defineConfig } from 'vite';
 // Workspace packages resolve to their TypeScript source, so the dashboard needs no
 // protocol build first and shares the exact reducer the backend runs.
 const conditions = ['source', 'browser', 'module', 'development|production'];
+
+// app.html's one inline script (the first read) is allowed by its hash, taken from the file
+// itself so the two cannot drift apart.
+const appHtml = readFileSync(new URL('src/app.html', import.meta.url), 'utf8');
+const firstRead = /<script>([\s\S]*?)<\/script>/.exec(appHtml)?.[1];
+if (firstRead === undefined) throw new Error('src/app.html has no first-read script');
+const firstReadHash = `sha256-${createHash('sha256').update(firstRead).digest('base64')}` as const;
 
 export default defineConfig({
   plugins: [
@@ -16,14 +25,15 @@ export default defineConfig({
       // paint a second round of requests (the route's code is only found once the router
       // runs, since the SPA fallback page cannot name it), and the whole app is ~60 KB gzip.
       output: { bundleStrategy: 'single' },
-      // No inline script runs but SvelteKit's own boot script, allowed by its hash; no
-      // plugin, no base-tag or form tricks. A page sent as a file cannot carry
-      // frame-ancestors in a meta tag: the servers send that header (backend and Caddy).
+      // No inline script runs but SvelteKit's own boot script and app.html's first read,
+      // each allowed by its hash; no plugin, no base-tag or form tricks. A page sent as a
+      // file cannot carry frame-ancestors in a meta tag: the servers send that header
+      // (backend and Caddy).
       csp: {
         mode: 'hash',
         directives: {
           'default-src': ['self'],
-          'script-src': ['self'],
+          'script-src': ['self', firstReadHash],
           'style-src': ['self', 'unsafe-inline'],
           'img-src': ['self', 'data:'],
           'connect-src': ['self'],

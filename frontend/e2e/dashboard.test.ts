@@ -403,7 +403,8 @@ void describe('dashboard on the embedded backend through Caddy', () => {
   void it('runs under its content security policy, unframeable, with no metrics in public', async () => {
     assert.deepEqual(cspViolations, []);
     const policy = await page.getAttribute('meta[http-equiv="content-security-policy"]', 'content');
-    assert.match(policy ?? '', /script-src 'self' 'sha256-[^']+'(;|$)/);
+    // Two inline scripts, each allowed by its hash: SvelteKit's boot and app.html's first read.
+    assert.match(policy ?? '', /script-src 'self'( 'sha256-[^']+'){2}(;|$)/);
     assert.doesNotMatch(policy ?? '', /unsafe-inline'[^;]*;.*script-src|script-src[^;]*unsafe/);
     for (const url of [`${base}/`, `${backend!.url}/`]) {
       const response = await fetch(url);

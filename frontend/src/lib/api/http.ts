@@ -20,6 +20,17 @@ function isErrorBody(value: unknown): value is ErrorBody {
   return typeof error === 'object' && error !== null && 'code' in error;
 }
 
+/** The error for a failed answer: the server's code and message when its body has them. */
+export function answerError(status: number, statusText: string, body: unknown): ApiError {
+  if (isErrorBody(body)) return new ApiError(status, body.error.code, body.error.message);
+  return new ApiError(status, `http_${status}`, statusText || `HTTP ${status}`);
+}
+
+/** A request that got no answer at all. */
+export function networkError(cause: unknown): ApiError {
+  return new ApiError(0, 'network', 'The server cannot be reached.', { cause });
+}
+
 async function send(path: string, init: RequestInit = {}): Promise<Response> {
   let response: Response;
   try {
@@ -29,21 +40,12 @@ async function send(path: string, init: RequestInit = {}): Promise<Response> {
       headers: { accept: 'application/json', ...init.headers },
     });
   } catch (cause) {
-    throw new ApiError(0, 'network', 'The server cannot be reached.', { cause });
+    throw networkError(cause);
   }
   if (response.ok) return response;
-  let code = `http_${response.status}`;
-  let message = response.statusText || `HTTP ${response.status}`;
-  try {
-    const body: unknown = await response.json();
-    if (isErrorBody(body)) {
-      code = body.error.code;
-      message = body.error.message;
-    }
-  } catch {
-    // Not JSON (a proxy's error page): the status says enough.
-  }
-  throw new ApiError(response.status, code, message);
+  // Not JSON (a proxy's error page): the status says enough.
+  const body: unknown = await response.json().catch(() => null);
+  throw answerError(response.status, response.statusText, body);
 }
 
 export async function getJson<T>(path: string): Promise<T> {
