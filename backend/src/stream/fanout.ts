@@ -18,11 +18,12 @@ export function fanOut(batch: LogBatch, clients: ClientRegistry): void {
   const frameAt = (i: number, redacted: boolean): string =>
     redacted ? (user[i] ??= logEventFrame(epoch, events[i]!, true)) : full[i]!;
 
-  // Clients that see everything and are exactly at the batch's start share one chunk.
-  let shared: string | undefined;
+  // Clients that see everything and are exactly at the batch's start share one chunk, encoded
+  // once: a string written to a socket is encoded again for each socket.
+  let shared: Buffer | undefined;
   for (const client of clients.unscoped()) {
     if (!client.scope.redacted && client.awaits(epoch, first.seq)) {
-      client.offerChunk((shared ??= full.join('')), last.seq);
+      client.offerChunk((shared ??= Buffer.from(full.join(''))), last.seq);
     } else {
       for (let i = 0; i < events.length; i++)
         client.offer(epoch, events[i]!, frameAt(i, client.scope.redacted));

@@ -48,8 +48,8 @@ export class LiveClient {
   #seq = 0;
   #state: ClientState = 'starting';
   #startBuffer: BufferedEvent[] = [];
-  /** Frames waiting for this batch's single coalesced write. */
-  #pending: string[] = [];
+  /** Frames (or a batch's shared chunk) waiting for this batch's single coalesced write. */
+  #pending: (string | Buffer)[] = [];
   #drainTimer: NodeJS.Timeout | undefined;
   #onClose: ((cause: CloseCause) => void) | undefined;
 
@@ -143,8 +143,11 @@ export class LiveClient {
     return this.#state === 'live' && epoch === this.#epoch && this.#seq < firstSeq;
   }
 
-  /** Queues a whole batch's chunk (after `awaits` said yes); the position moves to its end. */
-  offerChunk(chunk: string, lastSeq: number): void {
+  /**
+   * Queues a whole batch's chunk (after `awaits` said yes); the position moves to its end. The
+   * chunk is encoded once and shared by every stream at the batch's start.
+   */
+  offerChunk(chunk: Buffer, lastSeq: number): void {
     this.#seq = lastSeq;
     this.#pending.push(chunk);
   }
@@ -156,15 +159,15 @@ export class LiveClient {
 
   /** Writes everything pending in one socket write, within the bounds. */
   flush(): void {
-    if (this.#pending.length === 0 || this.#state === 'closed') return;
-    const chunk = this.#pending.length === 1 ? (this.#pending[0] ?? '') : this.#pending.join('');
+    const pending = this.#pending;
+    if (pending.length === 0 || this.#state === 'closed') return;
     this.#pending = [];
-    const bytes = this.write(chunk);
+    const bytes = this.write(pending.length === 1 ? pending[0]! : joined(pending));
     if (bytes > 0) this.#onFlush(bytes);
   }
 
   /** Writes a chunk now; returns bytes written (0 if the client was cut instead). */
-  write(chunk: string): number {
+  write(chunk: string | Buffer): number {
     if (this.#state === 'closed' || this.#sink.destroyed) return 0;
     if (this.#sink.writableLength > this.#limits.maxQueuedBytes) {
       this.close('queue_full');
@@ -221,4 +224,10 @@ export class LiveClient {
     else if (!this.#sink.writableEnded) this.#sink.end();
     this.#onClose?.(cause);
   }
+}
+
+/** Pending parts as one chunk: a string unless a shared (already encoded) chunk is among them. */
+function joined(parts: (string | Buffer)[]): string | Buffer {
+  if (parts.every((part) => typeof part === 'string')) return parts.join('');
+  return Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)));
 }
