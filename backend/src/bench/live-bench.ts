@@ -36,6 +36,8 @@ function rssBytes(pid: number): number {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+
 /** The load comes from one address with a few sessions: lift the per-user and per-IP caps. */
 const ONE_HOST_MANY_STREAMS = { MAX_STREAMS_PER_USER: '1000000', MAX_STREAMS_PER_IP: '1000000' };
 
@@ -165,8 +167,6 @@ interface FloorResult {
   lost: number;
   duplicated: number;
   cpuPerDeliveryUs: number;
-  /** RSS the server grew by with these clients open and the traffic flowing, per client. */
-  rssPerClient: number;
 }
 
 async function floor(
@@ -178,7 +178,6 @@ async function floor(
   rate: number,
   seconds: number,
 ): Promise<FloorResult> {
-  const rss0 = rssBytes(pid);
   const load = new LoadClients();
   await load.open(`${url}/api/v1/live/calls`, clients, 10, await bearer('noc'));
   await traffic.run(rate, 1);
@@ -191,7 +190,6 @@ async function floor(
   await sleep(1_000);
   load.measuring = false;
   const cpu = cpuSeconds(pid) - cpu0;
-  const rssPerClient = (rssBytes(pid) - rss0) / clients;
   load.close();
   const deliveries = load.stats.reduce((n, s) => n + s.events, 0);
   const result = {
@@ -202,15 +200,75 @@ async function floor(
     lost: load.stats.reduce((n, s) => n + s.lost, 0),
     duplicated: load.stats.reduce((n, s) => n + s.duplicated, 0),
     cpuPerDeliveryUs: (cpu / Math.max(1, deliveries)) * 1e6,
-    rssPerClient,
   };
   console.log(
     `  ${name.padEnd(8)} ${clients} clients × ${rate}/s: p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, ` +
       `${result.deliveries}/${result.expected} delivered, lost ${result.lost}, dup ${result.duplicated}, ` +
-      `CPU ${result.cpuPerDeliveryUs.toFixed(2)} µs/delivery, RSS +${(rssPerClient / 1024).toFixed(0)} KB per client`,
+      `CPU ${result.cpuPerDeliveryUs.toFixed(2)} µs/delivery`,
   );
   await sleep(500);
   return result;
+}
+
+/** The median of `pid`'s RSS sampled every 250 ms while `work` runs, over its second half. */
+async function rssDuring(pid: number, work: Promise<void>): Promise<number> {
+  const samples: number[] = [];
+  let done = false;
+  void work.finally(() => (done = true));
+  while (!done) {
+    samples.push(rssBytes(pid));
+    await sleep(250);
+  }
+  await work;
+  return percentile(samples.slice(Math.floor(samples.length / 2)), 50);
+}
+
+/** RSS per active stream: over the traffic alone, and for each stream added beyond the first. */
+interface ActiveCost {
+  /** (RSS with `clients` open − RSS with none) / clients. */
+  first: number;
+  /** (RSS with 2 × `clients` − RSS with `clients`) / clients: what one more stream costs. */
+  added: number;
+}
+
+/**
+ * RSS per *active* stream, told apart from what the traffic alone costs: on a fresh process,
+ * the same traffic runs without clients, then with `clients` open, then with twice as many;
+ * each figure is a difference of steady RSS levels. (RSS growth over one run with clients
+ * mixes in the heap the ingest grows anyway; a process warmed with clients has their memory
+ * before it counts.) The first figure holds one-time growth a busier process makes (a young
+ * generation grown to its cap, say); the second is the cost of one more stream.
+ */
+async function activeCost(
+  url: string,
+  pid: number,
+  traffic: Traffic,
+  clients: number,
+  rate: number,
+  seconds: number,
+): Promise<ActiveCost> {
+  await traffic.run(rate, 3);
+  const alone = await rssDuring(pid, traffic.run(rate, seconds));
+  const load = new LoadClients();
+  const auth = await bearer('noc');
+  await load.open(`${url}/api/v1/live/calls`, clients, 1_000_000, auth);
+  const some = await rssDuring(pid, traffic.run(rate, seconds));
+  await load.open(`${url}/api/v1/live/calls`, clients, 1_000_000, auth);
+  const more = await rssDuring(pid, traffic.run(rate, seconds));
+  load.close();
+  return { first: (some - alone) / clients, added: (more - some) / clients };
+}
+
+/** RSS per idle stream: `streams` opened on a fresh, quiet process. */
+async function idleCost(url: string, pid: number, streams: number): Promise<number> {
+  await sleep(2_000);
+  const rss0 = rssBytes(pid);
+  const idle = new LoadClients();
+  await idle.open(url, streams, 1_000_000, await bearer('noc'));
+  await sleep(3_000);
+  const perStream = (rssBytes(pid) - rss0) / streams;
+  idle.close();
+  return perStream;
 }
 
 async function counter(url: string, name: string): Promise<number> {
@@ -232,26 +290,38 @@ async function main(): Promise<void> {
     if (pid !== undefined) spawn('taskset', ['-pc', '1', String(pid)], { stdio: 'ignore' });
   const children: ChildProcess[] = [];
   try {
-    const backendPort = await freePort();
-    const peerPort = await freePort();
-    const backend = pinned(
-      SERVER,
-      {
-        PORT: String(backendPort),
-        REDIS_URL: redis.url,
-        NATS_URL: nats.url,
-        HEARTBEAT_MS: '15000',
-        ...ONE_HOST_MANY_STREAMS,
-      },
-      BACKEND_NODE_ARGS,
-    );
-    children.push(backend);
-    const peer = pinned(PEER, { PORT: String(peerPort), NATS_URL: nats.url });
-    children.push(peer);
-    const backendUrl = `http://127.0.0.1:${backendPort}`;
-    const peerUrl = `http://127.0.0.1:${peerPort}`;
-    await waitReady(`${backendUrl}/readyz`);
-    await waitReady(peerUrl, false);
+    // Each server under test on its own port; memory is measured on fresh ones.
+    const startBackend = async (env: Record<string, string> = {}) => {
+      const port = await freePort();
+      const child = pinned(
+        SERVER,
+        {
+          PORT: String(port),
+          REDIS_URL: redis.url,
+          NATS_URL: nats.url,
+          HEARTBEAT_MS: '15000',
+          ...ONE_HOST_MANY_STREAMS,
+          ...env,
+        },
+        BACKEND_NODE_ARGS,
+      );
+      children.push(child);
+      const url = `http://127.0.0.1:${port}`;
+      await waitReady(`${url}/readyz`);
+      return { url, pid: child.pid!, stop: () => child.kill('SIGTERM') };
+    };
+    const startPeer = async () => {
+      const port = await freePort();
+      const child = pinned(PEER, { PORT: String(port), NATS_URL: nats.url });
+      children.push(child);
+      const url = `http://127.0.0.1:${port}`;
+      await waitReady(url, false);
+      return { url, pid: child.pid!, stop: () => child.kill('SIGTERM') };
+    };
+    const backend = await startBackend();
+    const peer = await startPeer();
+    const backendUrl = backend.url;
+    const peerUrl = peer.url;
     const publisher = await connect({ servers: nats.url });
     const traffic = new Traffic(publisher, 'floor');
 
@@ -270,15 +340,15 @@ async function main(): Promise<void> {
     console.log('NOC floor: 200 all-scope clients, 1,000 events/s');
     // Both servers receive every event; each is measured while its own clients are open.
     const writes0 = await counter(backendUrl, 'live_fanout_writes_total');
-    const ours = await floor('backend', backendUrl, backend.pid!, traffic, 200, 1_000, SECONDS);
+    const ours = await floor('backend', backendUrl, backend.pid, traffic, 200, 1_000, SECONDS);
     const writes = (await counter(backendUrl, 'live_fanout_writes_total')) - writes0;
     console.log(
       `           ${(ours.deliveries / Math.max(1, writes)).toFixed(1)} events per socket write (coalescing)`,
     );
-    const theirs = await floor('peer', peerUrl, peer.pid!, traffic, 200, 1_000, SECONDS);
+    const theirs = await floor('peer', peerUrl, peer.pid, traffic, 200, 1_000, SECONDS);
     console.log(
       `  ratio backend/peer: CPU per delivery ${(ours.cpuPerDeliveryUs / theirs.cpuPerDeliveryUs).toFixed(2)}×, ` +
-        `p99 ${(ours.p99 / theirs.p99).toFixed(2)}× (targets: p99 ≤ 50 ms, CPU ≤ 1.5×, 0 lost, 0 dup)`,
+        `p99 ${(ours.p99 / theirs.p99).toFixed(2)}× (targets: p99 ≤ 50 ms, CPU ≤ 1.25×, 0 lost, 0 dup)`,
     );
 
     console.log('Saturation: highest delivery rate with p99 ≤ 100 ms (200 clients)');
@@ -287,7 +357,7 @@ async function main(): Promise<void> {
       const r = await floor(
         'backend',
         backendUrl,
-        backend.pid!,
+        backend.pid,
         traffic,
         200,
         rate,
@@ -321,11 +391,11 @@ async function main(): Promise<void> {
       users.reset();
       nocs.reset();
       users.measuring = nocs.measuring = true;
-      const cpu0 = cpuSeconds(backend.pid!);
+      const cpu0 = cpuSeconds(backend.pid);
       await traffic.run(1_000, SECONDS);
       await sleep(1_000);
       users.measuring = nocs.measuring = false;
-      const cpu = cpuSeconds(backend.pid!) - cpu0;
+      const cpu = cpuSeconds(backend.pid) - cpu0;
       const userDeliveries = users.stats.reduce((n, x) => n + x.events, 0);
       const nocDeliveries = nocs.stats.reduce((n, x) => n + x.events, 0);
       const perDelivery = (cpu / Math.max(1, userDeliveries + nocDeliveries)) * 1e6;
@@ -363,57 +433,67 @@ async function main(): Promise<void> {
     const rate = total / ((performance.now() - t0) / 1000);
     console.log(`  ${Math.round(rate).toLocaleString('en')} events/s applied (target ≥ 20,000)`);
 
-    // The rest runs on a fresh store and a fresh process, so earlier runs do not skew it.
-    backend.kill('SIGTERM');
+    // Memory: every figure from fresh processes of both servers on a fresh store, so what
+    // earlier runs grew does not hide (or add to) what is measured.
+    backend.stop();
+    peer.stop();
     await redis.flush();
-    const fresh = pinned(
-      SERVER,
-      {
-        PORT: String(backendPort),
-        REDIS_URL: redis.url,
-        NATS_URL: nats.url,
-        ...ONE_HOST_MANY_STREAMS,
-      },
-      BACKEND_NODE_ARGS,
-    );
-    children.push(fresh);
-    await waitReady(`${backendUrl}/readyz`);
-
-    console.log('Idle: RSS per open stream at 10,000 connections');
-    const streams = quick ? 2_000 : 10_000;
-    const idleCost = async (url: string, pid: number) => {
-      await sleep(2_000);
-      const rss0 = rssBytes(pid);
-      const idle = new LoadClients();
-      await idle.open(url, streams, 1_000_000, await bearer('noc'));
-      await sleep(3_000);
-      const perStream = (rssBytes(pid) - rss0) / streams;
-      idle.close();
-      return perStream;
-    };
-    const ourIdle = await idleCost(`${backendUrl}/api/v1/live/calls?company_id=nobody`, fresh.pid!);
-    const peerIdle = await idleCost(`${peerUrl}/api/v1/live/calls`, peer.pid!);
     console.log(
-      `  backend ${(ourIdle / 1024).toFixed(1)} KB, peer ${(peerIdle / 1024).toFixed(1)} KB per stream over ` +
-        `${streams.toLocaleString('en')} streams (target ≤ 20 KB)`,
+      'Active: RSS per all-scope stream at 1,000 events/s against the same traffic alone (fresh processes)',
+    );
+    const active: Record<'backend' | 'peer', ActiveCost> = {
+      backend: { first: 0, added: 0 },
+      peer: { first: 0, added: 0 },
+    };
+    for (const which of ['backend', 'peer'] as const) {
+      const server = which === 'backend' ? await startBackend() : await startPeer();
+      active[which] = await activeCost(server.url, server.pid, traffic, 200, 1_000, SECONDS);
+      server.stop();
+    }
+    console.log(
+      `  200 streams over none: backend ${kb(active.backend.first)}, peer ${kb(active.peer.first)} per stream ` +
+        `(${(active.backend.first / active.peer.first).toFixed(2)}×; target ≤ 1.3×)`,
+    );
+    console.log(
+      `  each of 200 more:      backend ${kb(active.backend.added)}, peer ${kb(active.peer.added)} per stream ` +
+        `(${(active.backend.added / active.peer.added).toFixed(2)}×)`,
+    );
+    await redis.flush();
+
+    const streams = quick ? 2_000 : 10_000;
+    console.log(
+      `Idle: RSS per open stream at ${streams.toLocaleString('en')} connections (fresh processes)`,
+    );
+    const freshPeer = await startPeer();
+    const peerIdle = await idleCost(`${freshPeer.url}/api/v1/live/calls`, freshPeer.pid, streams);
+    freshPeer.stop();
+    const fresh = await startBackend();
+    const ourIdle = await idleCost(
+      `${fresh.url}/api/v1/live/calls?company_id=nobody`,
+      fresh.pid,
+      streams,
+    );
+    console.log(
+      `  backend ${kb(ourIdle)}, peer ${kb(peerIdle)} per stream over ` +
+        `${streams.toLocaleString('en')} streams (${(ourIdle / peerIdle).toFixed(2)}×; target ≤ 15 KB)`,
     );
 
     console.log('Snapshot of 50,000 active calls');
     const setups = new Traffic(publisher, 'snap', 50_000);
-    const applied1 = await appliedCount(backendUrl);
+    const applied1 = await appliedCount(fresh.url);
     for (let i = 0; i < 10; i++) {
       setups.publish(5_000);
       await publisher.flush();
-      while (setups.published - ((await appliedCount(backendUrl)) - applied1) > 20_000)
+      while (setups.published - ((await appliedCount(fresh.url)) - applied1) > 20_000)
         await sleep(5);
     }
-    while ((await appliedCount(backendUrl)) - applied1 < 50_000) await sleep(5);
+    while ((await appliedCount(fresh.url)) - applied1 < 50_000) await sleep(5);
     const firstByte: number[] = [];
     const whole: number[] = [];
     let count = 0;
     for (let i = 0; i < 5; i++) {
       const s = performance.now();
-      const response = await fetch(`${backendUrl}/api/v1/live/calls/snapshot`, {
+      const response = await fetch(`${fresh.url}/api/v1/live/calls/snapshot`, {
         headers: await bearer('noc'),
       });
       firstByte.push(performance.now() - s);
@@ -429,7 +509,6 @@ async function main(): Promise<void> {
 
     // One table to compare with (and paste into the README): the peer and the backend side by
     // side from this run, then the backend's own figures.
-    const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
     const row = (cells: string[]) => console.log(`| ${cells.join(' | ')} |`);
     console.log('\nSummary (this run)');
     row([
@@ -446,7 +525,7 @@ async function main(): Promise<void> {
       `${theirs.p50.toFixed(1)} / ${theirs.p99.toFixed(0)} ms`,
       String(theirs.lost),
       theirs.cpuPerDeliveryUs.toFixed(2),
-      kb(theirs.rssPerClient),
+      kb(active.peer.first),
       kb(peerIdle),
     ]);
     row([
@@ -454,7 +533,7 @@ async function main(): Promise<void> {
       `${ours.p50.toFixed(1)} / ${ours.p99.toFixed(0)} ms`,
       String(ours.lost),
       `${ours.cpuPerDeliveryUs.toFixed(2)} (${(ours.cpuPerDeliveryUs / theirs.cpuPerDeliveryUs).toFixed(2)}×)`,
-      `${kb(ours.rssPerClient)} (${(ours.rssPerClient / theirs.rssPerClient).toFixed(2)}×)`,
+      `${kb(active.backend.first)} (${(active.backend.first / active.peer.first).toFixed(2)}×)`,
       `${kb(ourIdle)} (${(ourIdle / peerIdle).toFixed(2)}×)`,
     ]);
     console.log(
