@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callStatus } from './labels.js';
+import { callStatus, formatCount } from './labels.js';
 
 describe('callStatus', () => {
   it('names each phase in its own tone', () => {
@@ -31,5 +31,15 @@ describe('callStatus', () => {
       label: 'Ended',
     });
     expect(callStatus('ended', false, { reason: 'cancel' })).toMatchObject({ tone: 'ended' });
+  });
+});
+
+describe('formatCount', () => {
+  it('groups thousands with commas, whatever the browser locale', () => {
+    expect(formatCount(0)).toBe('0');
+    expect(formatCount(999)).toBe('999');
+    expect(formatCount(1000)).toBe('1,000');
+    expect(formatCount(50000)).toBe('50,000');
+    expect(formatCount(1234567)).toBe('1,234,567');
   });
 });

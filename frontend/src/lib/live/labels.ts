@@ -90,3 +90,12 @@ export function companyLabel(company: string | null): string {
 export function trunkLabel(trunk: string | null): string {
   return trunk ?? 'No trunk';
 }
+
+/**
+ * `12,345`: a count with its thousands grouped. Not toLocaleString: its first use loads
+ * ICU's number data in the middle of the first paint (~50 ms here), and a wall reads the same
+ * everywhere.
+ */
+export function formatCount(n: number): string {
+  return String(Math.trunc(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
