@@ -3,12 +3,7 @@
 // arrive and are applied once per animation frame; the sorted, filtered view is rebuilt a
 // few times a second. How the stream is kept open (reconnects, back-off, online/offline)
 // is LiveConnection's business; what it carries is this class's.
-import type {
-  Role,
-  Session,
-  SourceStatus,
-  StatsPayload,
-} from '@live-calls/protocol';
+import type { Role, Session, SourceStatus, StatsPayload } from '@live-calls/protocol';
 import { getJson } from '../api/http.js';
 import { SNAPSHOT_PATH, type SnapshotAnswer } from '../first-read.js';
 import { loadSetting, saveSetting } from '../stored-settings.js';
