@@ -16,6 +16,8 @@ export class LoadClients {
   readonly latencies: number[] = [];
   readonly stats: ClientStats[] = [];
   #sockets: { destroy(): void }[] = [];
+  /** Streams that have had their opening (snapshot or replay) and so deliver live events. */
+  #live = 0;
   measuring = false;
 
   /**
@@ -46,6 +48,7 @@ export class LoadClients {
     const stats: ClientStats = { events: 0, lost: 0, duplicated: 0 };
     this.stats.push(stats);
     let lastSeq = -1;
+    let opened = false;
     let rest = '';
     return new Promise((resolve, reject) => {
       const req = request(
@@ -87,6 +90,10 @@ export class LoadClients {
                 }
               }
               if (isCall || text.startsWith('event: snapshot', nl + 1)) lastSeq = seq;
+              if (!opened) {
+                opened = true;
+                this.#live++;
+              }
               at = nl;
             }
           });
@@ -97,6 +104,19 @@ export class LoadClients {
       req.end();
       this.#sockets.push(req);
     });
+  }
+
+  /**
+   * Resolves once every stream has had its opening: 200 streams opened at once get 200
+   * snapshots, and live events queue behind them; a measurement started earlier measures that.
+   */
+  async whenLive(timeoutMs = 60_000): Promise<void> {
+    const until = performance.now() + timeoutMs;
+    while (this.#live < this.stats.length) {
+      if (performance.now() > until)
+        throw new Error(`${this.stats.length - this.#live} streams never had their opening`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   reset(): void {
