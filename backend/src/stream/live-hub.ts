@@ -33,6 +33,12 @@ export interface LiveHubOptions {
 const DEFAULT_START_BUFFER = 200_000;
 /** How often open streams are checked against their token's expiry. */
 const EXPIRY_CHECK_MS = 1_000;
+/**
+ * Streams are pinged in this many phases spread over the heartbeat interval: each stream keeps
+ * its phase, so it is still pinged once per interval, but 5,000 streams never get 5,000 pings
+ * (and their readers 5,000 wake-ups) in the same few milliseconds.
+ */
+const PING_PHASES = 15;
 /** Streams pinged in one turn of the event loop. */
 const PING_SLICE = 500;
 
@@ -50,6 +56,9 @@ export class LiveHub {
   readonly #epochs: EpochResync;
   readonly #stats: StatsRounds;
   #heartbeat: NodeJS.Timeout | undefined;
+  /** The phase the next heartbeat tick pings, and the one the next new stream joins. */
+  #pingTick = 0;
+  #nextPingPhase = 0;
   #expiry: NodeJS.Timeout | undefined;
   #accepting = true;
 
@@ -100,7 +109,7 @@ export class LiveHub {
 
   start(): void {
     this.#store.tail((batch) => this.#onBatch(batch));
-    this.#heartbeat = setInterval(() => this.#ping(), this.#heartbeatMs);
+    this.#heartbeat = setInterval(() => this.#ping(), this.#heartbeatMs / PING_PHASES);
     this.#heartbeat.unref();
     this.#stats.start();
     this.#expiry = setInterval(() => this.#expireSessions(), EXPIRY_CHECK_MS);
@@ -118,6 +127,7 @@ export class LiveHub {
       sink,
       this.#limits,
       this.#countFlush,
+      this.#nextPingPhase++ % PING_PHASES,
     );
     this.#clients.add(client);
     sink.on('close', () => client.close('client_left'));
@@ -148,14 +158,17 @@ export class LiveHub {
    * event for roles that see everything, a tenant's own last event for a narrowed stream.
    */
   #ping(): void {
+    const phase = this.#pingTick++ % PING_PHASES;
     if (this.#epochs.current === undefined) return;
-    this.#pingFrom([...this.#clients.all()], 0);
+    const due: LiveClient[] = [];
+    for (const client of this.#clients.all()) if (client.pingPhase === phase) due.push(client);
+    this.#pingFrom(due, 0);
   }
 
   /**
-   * Thousands of streams are pinged a slice at a time, each slice in its own turn of the event
-   * loop: one loop over 5,000 streams is 5,000 socket writes in a row, long enough to hold
-   * live events back (the customer portal's p99).
+   * Thousands of streams of one phase are pinged a slice at a time, each slice in its own turn
+   * of the event loop: one loop over 5,000 streams is 5,000 socket writes in a row, long enough
+   * to hold live events back (the customer portal's p99).
    */
   #pingFrom(clients: LiveClient[], from: number): void {
     const now = this.#now();
