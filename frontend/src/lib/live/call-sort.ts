@@ -81,15 +81,28 @@ function sortKey(call: CallRecord, column: SortColumn, now: number): string | nu
  * rows must not swap places every frame just because their keys are equal.
  */
 export function sortCalls(calls: CallRecord[], sort: CallSort, now: number): CallRecord[] {
+  return sortByCall(calls, (call) => call, sort, now);
+}
+
+/** Sorts items that each hold a call (the table's listed rows) in place, as sortCalls does. */
+export function sortByCall<T>(
+  items: T[],
+  callOf: (item: T) => CallRecord,
+  sort: CallSort,
+  now: number,
+): T[] {
   const dir = sort.order === 'asc' ? 1 : -1;
-  const keyed = calls.map((call) => ({ call, key: sortKey(call, sort.column, now) }));
+  const keyed = items.map((item) => {
+    const call = callOf(item);
+    return { item, id: call.id, key: sortKey(call, sort.column, now) };
+  });
   keyed.sort((a, b) => {
     if (a.key < b.key) return -dir;
     if (a.key > b.key) return dir;
-    return a.call.id < b.call.id ? -1 : a.call.id > b.call.id ? 1 : 0;
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
   });
-  for (let i = 0; i < keyed.length; i++) calls[i] = keyed[i]!.call;
-  return calls;
+  for (let i = 0; i < keyed.length; i++) items[i] = keyed[i]!.item;
+  return items;
 }
 
 /** The sort in the URL; without one, the table's default or, on a wall, attention. */

@@ -4,7 +4,7 @@
 import type { CallFilter } from './call-filter.js';
 import { compileFilter } from './call-filter.js';
 import type { CallSort } from './call-sort.js';
-import { sortCalls } from './call-sort.js';
+import { sortByCall } from './call-sort.js';
 import type { ListedCall } from './live-model.js';
 
 export interface PhaseCounts {
@@ -42,8 +42,7 @@ export function buildView(
   const phases: PhaseCounts = { setup: 0, ringing: 0, answered: 0 };
   const companies = new Set<string | null>();
   const trunks = new Set<string | null>();
-  const byRecord = new Map<string, ListedCall>();
-  const records = [];
+  const rows: ListedCall[] = [];
   const byCompany = new Map<string, number>();
   const byTrunk = new Map<string, number>();
   let active = 0;
@@ -60,14 +59,11 @@ export function buildView(
       byCompany.set(company, (byCompany.get(company) ?? 0) + 1);
       byTrunk.set(trunk, (byTrunk.get(trunk) ?? 0) + 1);
     }
-    if (keep(record, serverNow, fading)) {
-      byRecord.set(record.id, entry);
-      records.push(record);
-    }
+    if (keep(record, serverNow, fading)) rows.push(entry);
   }
-  sortCalls(records, sort, serverNow);
+  sortByCall(rows, (entry) => entry.record, sort, serverNow);
   return {
-    rows: records.map((r) => byRecord.get(r.id)!),
+    rows,
     active,
     phases,
     companies: distinct(companies),

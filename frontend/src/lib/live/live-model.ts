@@ -204,18 +204,17 @@ export class LiveModel {
     this.table.replace(snapshot.calls);
     // The first load shows the table as it is; only later resyncs highlight what is new.
     const seenAt = snapshot.reason === 'initial' ? localNow - FRESH_MS : localNow;
-    const inSnapshot = new Set<string>();
+    // Listed calls the snapshot no longer holds ended while we were away: they fade out. (An
+    // empty list, a tab's first snapshot, has none: no set of 10,000 ids to build then.)
+    const before = this.listed.size === 0 ? null : new Map(this.listed);
     for (const record of snapshot.calls) {
       if (record.phase === 'ended') continue;
-      inSnapshot.add(record.id);
-      const listed = this.listed.get(record.id);
+      const listed = before?.get(record.id);
+      before?.delete(record.id);
       this.listed.set(record.id, { record, seenAt: listed?.seenAt ?? seenAt, endedAt: null });
     }
-    // Listed calls the snapshot no longer holds ended while we were away: fade them out.
-    for (const [id, listed] of this.listed) {
-      if (!inSnapshot.has(id) && listed.endedAt === null) {
-        this.listed.set(id, { ...listed, endedAt: localNow });
-      }
+    for (const [id, listed] of before ?? []) {
+      if (listed.endedAt === null) this.listed.set(id, { ...listed, endedAt: localNow });
     }
     this.sources.clear();
     for (const source of snapshot.sources) this.sources.set(source.source, source);
