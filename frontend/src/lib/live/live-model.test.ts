@@ -178,6 +178,36 @@ describe('LiveModel', () => {
     expect(model.listed.get('pbx1:call-1')?.record.phase).toBe('answered');
   });
 
+  it('drops only the rows whose fade is over, also after a resync', () => {
+    const model = new LiveModel();
+    model.enqueue({
+      name: 'snapshot',
+      data: snapshot([call(1), call(2), call(3)]),
+      id: 'e1:10',
+    });
+    model.enqueue({ name: 'call.ended', data: call(1, { phase: 'ended', seq: 9 }), id: 'e1:11' });
+    model.flush(T0);
+    // A resync without call 2: it ended while the tab was away and fades from now on.
+    model.enqueue({
+      name: 'snapshot',
+      data: { ...snapshot([call(3)]), reason: 'resume_expired', seq: 20 },
+      id: 'e1:20',
+    });
+    model.flush(T0 + 1000);
+    expect(model.expire(T0 + FADE_MS)).toBe(true);
+    expect([...model.listed.keys()].sort()).toEqual(['pbx1:call-2', 'pbx1:call-3']);
+    // Call 2 comes back in the next snapshot before its fade is over: it stays listed.
+    model.enqueue({
+      name: 'snapshot',
+      data: { ...snapshot([call(2), call(3)]), reason: 'resume_expired', seq: 30 },
+      id: 'e1:30',
+    });
+    model.flush(T0 + 1500);
+    expect(model.expire(T0 + 1000 + FADE_MS)).toBe(false);
+    expect([...model.listed.keys()].sort()).toEqual(['pbx1:call-2', 'pbx1:call-3']);
+    expect(model.listed.get('pbx1:call-2')?.endedAt).toBeNull();
+  });
+
   it('fades an ended call out and never brings it back', () => {
     const model = new LiveModel();
     model.enqueue({

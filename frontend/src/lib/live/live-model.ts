@@ -71,6 +71,8 @@ export class LiveModel {
   /** The role the server opened the stream with. */
   role: Role | null = null;
   #position: EventPosition | null = null;
+  /** Ids of listed calls that ended and fade out: what `expire` looks at, not every row. */
+  readonly #fading = new Set<string>();
   #queue: LiveEvent[] = [];
   #lastSweep = 0;
 
@@ -186,14 +188,9 @@ export class LiveModel {
     const listed = this.listed.get(record.id);
     if (record.phase === 'ended') {
       // A call that ended before this tab ever listed it has nothing to fade out.
-      if (listed !== undefined)
-        this.listed.set(record.id, { ...listed, record, endedAt: localNow });
+      if (listed !== undefined) this.#list(record.id, { ...listed, record, endedAt: localNow });
     } else {
-      this.listed.set(record.id, {
-        record,
-        seenAt: listed?.seenAt ?? localNow,
-        endedAt: null,
-      });
+      this.#list(record.id, { record, seenAt: listed?.seenAt ?? localNow, endedAt: null });
     }
     return true;
   }
@@ -211,10 +208,10 @@ export class LiveModel {
       if (record.phase === 'ended') continue;
       const listed = before?.get(record.id);
       before?.delete(record.id);
-      this.listed.set(record.id, { record, seenAt: listed?.seenAt ?? seenAt, endedAt: null });
+      this.#list(record.id, { record, seenAt: listed?.seenAt ?? seenAt, endedAt: null });
     }
     for (const [id, listed] of before ?? []) {
-      if (listed.endedAt === null) this.listed.set(id, { ...listed, endedAt: localNow });
+      if (listed.endedAt === null) this.#list(id, { ...listed, endedAt: localNow });
     }
     this.sources.clear();
     for (const source of snapshot.sources) this.sources.set(source.source, source);
@@ -223,14 +220,23 @@ export class LiveModel {
     this.connection.onSnapshot(snapshot.reason, snapshot.calls.length, localNow);
   }
 
+  /** Lists a call (or lists it anew), keeping track of the ones that fade out. */
+  #list(id: string, entry: ListedCall): void {
+    this.listed.set(id, entry);
+    if (entry.endedAt === null) this.#fading.delete(id);
+    else this.#fading.add(id);
+  }
+
   /** Drops rows whose fade is over and, now and then, old tombstones. (Alarms expire apart.) */
   expire(localNow: number): boolean {
     let dropped = false;
-    for (const [id, listed] of this.listed) {
-      if (listed.endedAt !== null && localNow - listed.endedAt >= FADE_MS) {
-        this.listed.delete(id);
-        dropped = true;
-      }
+    for (const id of this.#fading) {
+      const endedAt = this.listed.get(id)?.endedAt ?? null;
+      if (endedAt !== null && localNow - endedAt < FADE_MS) continue;
+      this.#fading.delete(id);
+      if (endedAt === null) continue;
+      this.listed.delete(id);
+      dropped = true;
     }
     if (localNow - this.#lastSweep >= SWEEP_EVERY_MS) {
       this.#lastSweep = localNow;
@@ -243,6 +249,7 @@ export class LiveModel {
   reset(): void {
     this.table.clear();
     this.listed.clear();
+    this.#fading.clear();
     this.sources.clear();
     this.alarms.clear();
     this.stats = null;
