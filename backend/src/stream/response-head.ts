@@ -30,10 +30,18 @@ const ignore = (): void => {};
  * list already sent in the head. Dropping both keeps ~1.5 KB less per open stream. The
  * response stays attached to the connection, so a request pipelined behind the stream waits
  * (forever) instead of being answered into it.
+ *
+ * Both are dropped whole, not entry by entry: an object that loses properties one `delete` at
+ * a time turns into a dictionary of ~300 bytes that it keeps (two per stream, in a heap
+ * snapshot of 2,000 idle streams). The listeners go with `removeAllListeners()` (a fresh
+ * table; a stream's response has no others); the header list by Node's own slot for it when
+ * it is there, header by header otherwise.
  */
 export function releaseResponse(res: ServerResponse): void {
-  res.removeAllListeners('finish');
-  res.removeAllListeners('error');
+  res.removeAllListeners();
   res.on('error', ignore);
-  for (const name of res.getHeaderNames()) res.removeHeader(name);
+  const headers = Object.getOwnPropertySymbols(res).find((s) => s.description === 'kOutHeaders');
+  const slot = res as unknown as Record<symbol, unknown>;
+  if (headers !== undefined && typeof slot[headers] === 'object') slot[headers] = null;
+  else for (const name of res.getHeaderNames()) res.removeHeader(name);
 }

@@ -4,6 +4,7 @@
 // everything start() set up: the stream, the retry timer, the online/offline listeners.
 import { backoffDelay, type BackoffPolicy } from '@live-calls/protocol';
 import { ApiError, getJson } from '../api/http.js';
+import { ME_PATH } from '../first-read.js';
 import type { LiveEvent } from './live-model.js';
 import { LiveStream, type EventSourceFactory } from './live-stream.js';
 
@@ -101,7 +102,7 @@ export class LiveConnection {
    */
   async #afterClosed(): Promise<void> {
     try {
-      await getJson('/api/v1/auth/me');
+      await getJson(ME_PATH);
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) {
         this.#handlers.sessionEnded();
