@@ -36,6 +36,13 @@ export interface BufferedEvent {
 
 export type ClientState = 'starting' | 'live' | 'closed';
 
+/**
+ * Up to this many parts a flush joins them into one string; more (a stream going live with
+ * the thousand events it buffered) are written corked, one write of the same parts, without a
+ * joined copy per stream.
+ */
+const JOIN_PARTS = 64;
+
 export class LiveClient {
   readonly identity: ClientIdentity;
   /** Which of the heartbeat's phases pings this stream (the hub spreads streams over them). */
@@ -179,20 +186,49 @@ export class LiveClient {
     const pending = this.#pending;
     if (pending === undefined || this.#state === 'closed') return;
     this.#pending = undefined;
-    const bytes = this.write(Array.isArray(pending) ? joined(pending) : pending);
+    const bytes = !Array.isArray(pending)
+      ? this.write(pending)
+      : pending.length > JOIN_PARTS
+        ? this.#writeParts(pending)
+        : this.write(joined(pending));
     if (bytes > 0) this.#onFlush(bytes);
   }
 
   /** Writes a chunk now; returns bytes written (0 if the client was cut instead). */
   write(chunk: string | Buffer): number {
-    if (this.#state === 'closed' || this.#sink.destroyed) return 0;
+    if (!this.#mayWrite()) return 0;
+    this.#wrote(this.#sink.write(chunk));
+    return chunk.length;
+  }
+
+  /** Writes parts as one corked write (the socket sends them together). */
+  #writeParts(parts: readonly (string | Buffer)[]): number {
+    if (!this.#mayWrite()) return 0;
+    let bytes = 0;
+    let ok = true;
+    this.#sink.cork();
+    for (const part of parts) {
+      ok = this.#sink.write(part);
+      bytes += part.length;
+    }
+    this.#sink.uncork();
+    this.#wrote(ok);
+    return bytes;
+  }
+
+  /** False when the stream is gone, or is cut now for holding too much unsent. */
+  #mayWrite(): boolean {
+    if (this.#state === 'closed' || this.#sink.destroyed) return false;
     if (this.#sink.writableLength > this.#limits.maxQueuedBytes) {
       this.close('queue_full');
-      return 0;
+      return false;
     }
-    const ok = this.#sink.write(chunk);
+    return true;
+  }
+
+  /** After a write the socket did not take at once, the stream has a while to drain it. */
+  #wrote(ok: boolean): void {
     if (!ok && this.#drainTimer === undefined && this.#state === 'live') this.#awaitDrain();
-    return chunk.length;
   }
 
   /**

@@ -1,6 +1,13 @@
 import type { AlarmPayload } from '@live-calls/protocol';
 import { describe, expect, it } from 'vitest';
-import { eventFrame, retryFrame, snapshotParts } from './sse-frames.js';
+import type { LogEvent } from '../store/live-store.js';
+import {
+  eventFrame,
+  logEventFrame,
+  retryFrame,
+  SharedFrames,
+  snapshotParts,
+} from './sse-frames.js';
 
 const joined = (...args: Parameters<typeof snapshotParts>) => {
   const { head, calls, tail } = snapshotParts(...args);
@@ -57,5 +64,23 @@ describe('sse frames', () => {
       sources: [],
       alarms: [],
     });
+  });
+
+  it('frames a buffered event once per view and hands the same frame to every stream', () => {
+    const event: LogEvent = {
+      seq: 7,
+      name: 'call.setup',
+      company: 'acme',
+      data: '{"id":"a","sip":{"x":1}}',
+      userData: '{"id":"a"}',
+    };
+    const shared = new SharedFrames();
+    const full = shared.frame('e1', event, false);
+    const user = shared.frame('e1', event, true);
+    expect(full).toBe(logEventFrame('e1', event, false));
+    expect(user).toBe(logEventFrame('e1', event, true));
+    // Made once: a second stream gets the frame made for the first, not a new one.
+    event.data = '{"id":"changed"}';
+    expect(shared.frame('e1', event, false)).toBe(full);
   });
 });

@@ -9,7 +9,14 @@ import type { LiveStore, ReplayRead } from '../store/live-store.js';
 import { recordViewOf } from '../store/record-views.js';
 import type { LiveClient } from './live-client.js';
 import type { SnapshotReads } from './snapshot-reads.js';
-import { logEventFrame, retryFrame, eventFrame, slices, snapshotParts } from './sse-frames.js';
+import {
+  logEventFrame,
+  retryFrame,
+  eventFrame,
+  slices,
+  snapshotParts,
+  SharedFrames,
+} from './sse-frames.js';
 import { startRequest } from './start-position.js';
 
 /** Log events read, scoped and written at a time while replaying. */
@@ -35,6 +42,8 @@ export class StreamStarter {
   readonly #heartbeatMs: number;
   readonly #retryMs: number;
   readonly #now: () => number;
+  /** Frames of the live events that starting streams buffered, shared as they go live. */
+  readonly #buffered = new SharedFrames();
 
   constructor(options: StreamStartOptions) {
     this.#store = options.store;
@@ -133,7 +142,7 @@ export class StreamStarter {
   /** Delivers what arrived while starting, then the client takes live events directly. */
   goLive(client: LiveClient): void {
     for (const { epoch, event } of client.goLive()) {
-      client.offer(epoch, event, logEventFrame(epoch, event, client.scope.redacted));
+      client.offer(epoch, event, this.#buffered.frame(epoch, event, client.scope.redacted));
     }
     client.flush();
   }
