@@ -84,6 +84,16 @@ describe('Redis failover that loses writes', () => {
     await onMaster.call('CLIENT', 'KILL', 'TYPE', 'replica');
     const lost = await publish(Array.from({ length: 50 }, () => new TestCall()));
     await watcher.waitForEvents('call.setup', 100);
+    // Lost means acknowledged by the master and never replicated. A write whose answer had
+    // not reached the backend when the master died is sent again to the promoted replica
+    // (ioredis resends unanswered commands on reconnect) and so comes back: wait for the
+    // backend to have the master's answer for all 100 first.
+    await expect
+      .poll(async () => {
+        const metrics = await (await get(`${backend.url}/metrics`)).text();
+        return Number(/live_events_applied_total\{outcome="created"\} (\d+)/.exec(metrics)?.[1]);
+      })
+      .toBe(100);
     const epochBefore = watcher.lastEventId!.split(':')[0];
 
     // The master dies; the stale replica is promoted behind the same address.
