@@ -161,7 +161,7 @@ export class MemoryStore implements LiveStore {
       epoch: this.#epoch,
       seq: this.#seq,
       count: calls.length,
-      callsJson: calls.join(','),
+      callsJson: Buffer.from(calls.join(',')),
       sources: this.#statuses(),
       alarms: this.#alarmsOf(company),
     });

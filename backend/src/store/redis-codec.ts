@@ -71,6 +71,12 @@ function text(value: unknown, command: string): string {
   throw new StoreReplyError(command, `expected a string, got ${typeof value}`);
 }
 
+function bytes(value: unknown, command: string): Buffer {
+  if (Buffer.isBuffer(value)) return value;
+  if (typeof value === 'string') return Buffer.from(value);
+  throw new StoreReplyError(command, `expected bytes, got ${typeof value}`);
+}
+
 function count(value: unknown, command: string): number {
   const n = Number(value);
   if ((typeof value !== 'string' && typeof value !== 'number') || !Number.isFinite(n))
@@ -112,16 +118,23 @@ export function decodeSnapshotMeta(reply: unknown): {
   return { epoch: text(epoch, 'snapshot'), seq: count(seq, 'snapshot'), sources };
 }
 
-/** HVALS of a view hash: every active call's JSON. */
-export function decodeAllCalls(reply: unknown): { callsJson: string; count: number } {
-  const calls = list(reply, 'snapshot calls').map((json) => text(json, 'snapshot calls'));
-  return { callsJson: calls.join(','), count: calls.length };
+const COMMA = Buffer.from(',');
+
+/** HVALS of a view hash, read as bytes: every active call's JSON, joined by commas. */
+export function decodeAllCalls(reply: unknown): { callsJson: Buffer; count: number } {
+  const calls = list(reply, 'snapshot calls');
+  const parts: Buffer[] = [];
+  for (const json of calls) {
+    if (parts.length > 0) parts.push(COMMA);
+    parts.push(bytes(json, 'snapshot calls'));
+  }
+  return { callsJson: Buffer.concat(parts), count: calls.length };
 }
 
-/** lcCompanyCalls: the company's calls' JSON joined by commas, and their count. */
-export function decodeCompanyCalls(reply: unknown): { callsJson: string; count: number } {
+/** lcCompanyCalls, read as bytes: the company's calls' JSON joined by commas, and their count. */
+export function decodeCompanyCalls(reply: unknown): { callsJson: Buffer; count: number } {
   const [json, n] = list(reply, 'company calls');
-  return { callsJson: text(json, 'company calls'), count: count(n, 'company calls') };
+  return { callsJson: bytes(json, 'company calls'), count: count(n, 'company calls') };
 }
 
 /** lcReadStats: the live hash's fields and values, then 6 numbers per 15-min bucket. */

@@ -29,6 +29,7 @@ declare module 'ioredis' {
     lcReadHistory(company: string, now: number, minutes: number): Result<unknown, Context>;
     lcSnapshotMeta(candidateEpoch: string): Result<unknown, Context>;
     lcCompanyCalls(company: string, viewHash: string): Result<unknown, Context>;
+    lcCompanyCallsBuffer(company: string, viewHash: string): Result<unknown, Context>;
     lcReplay(
       epoch: string,
       afterSeq: number,

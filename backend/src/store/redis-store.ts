@@ -141,8 +141,8 @@ export class RedisStore implements LiveStore {
     const hash = view === 'user' ? KEYS.activeUserJson : KEYS.activeJson;
     // One transaction: the position, the sources and the calls are read at one instant.
     const transaction = this.#redis.multi().lcSnapshotMeta(newEpoch());
-    if (company === null) transaction.hvals(hash);
-    else transaction.lcCompanyCalls(company, hash);
+    if (company === null) transaction.hvalsBuffer(hash);
+    else transaction.lcCompanyCallsBuffer(company, hash);
     transaction.hvals(KEYS.alarms);
     const replies = (await transaction.exec()) ?? [];
     for (const [err] of replies) if (err) throw err;

@@ -237,9 +237,9 @@ export class LiveClient {
    * beyond the socket's own buffer. False when the client is gone or was cut for not
    * draining within the write wait.
    */
-  async send(chunk: string): Promise<boolean> {
+  async send(chunk: string | Buffer): Promise<boolean> {
     if (this.#state === 'closed') return false;
-    if (chunk !== '' && this.write(chunk) === 0) return false;
+    if (chunk.length > 0 && this.write(chunk) === 0) return false;
     if (this.#sink.writableLength === 0 || !this.#sink.writableNeedDrain) return true;
     const drained = await new Promise<boolean>((resolve) => {
       const done = (ok: boolean) => {

@@ -6,12 +6,14 @@ import {
   logEventFrame,
   retryFrame,
   SharedFrames,
+  slices,
   snapshotParts,
+  WRITE_SLICE,
 } from './sse-frames.js';
 
 const joined = (...args: Parameters<typeof snapshotParts>) => {
   const { head, calls, tail } = snapshotParts(...args);
-  return head + calls + tail;
+  return head + calls.toString() + tail;
 };
 
 describe('sse frames', () => {
@@ -42,7 +44,7 @@ describe('sse frames', () => {
       epoch: 'e1',
       seq: 7,
       count: 2,
-      callsJson: '{"id":"a"},{"id":"b"}',
+      callsJson: Buffer.from('{"id":"a"},{"id":"b"}'),
       sources: [{ source: 'pbx', state: 'up' as const, last_sync_at: 5, active: 2 }],
     };
     expect(JSON.parse(joined(snapshot, true, 99, 'initial'))).toEqual({
@@ -55,7 +57,9 @@ describe('sse frames', () => {
       alarms,
     });
     expect(
-      JSON.parse(joined({ ...snapshot, count: 0, callsJson: '', alarms: [] }, false, 99)),
+      JSON.parse(
+        joined({ ...snapshot, count: 0, callsJson: Buffer.alloc(0), alarms: [] }, false, 99),
+      ),
     ).toEqual({
       epoch: 'e1',
       seq: 7,
@@ -82,5 +86,13 @@ describe('sse frames', () => {
     // Made once: a second stream gets the frame made for the first, not a new one.
     event.data = '{"id":"changed"}';
     expect(shared.frame('e1', event, false)).toBe(full);
+  });
+
+  it('slices a large body into views of at most WRITE_SLICE bytes, in order', () => {
+    const body = Buffer.from('x'.repeat(WRITE_SLICE * 2 + 10));
+    const parts = [...slices(body)];
+    expect(parts.map((p) => p.length)).toEqual([WRITE_SLICE, WRITE_SLICE, 10]);
+    expect(Buffer.concat(parts).equals(body)).toBe(true);
+    expect(parts[1]!.buffer).toBe(body.buffer);
   });
 });

@@ -54,7 +54,7 @@ export function snapshotParts(
   showSources: boolean,
   serverTime: number,
   reason?: SnapshotReason,
-): { head: string; calls: string; tail: string } {
+): { head: string; calls: Buffer; tail: string } {
   const why = reason === undefined ? '' : `"reason":"${reason}",`;
   const sources = showSources ? JSON.stringify(snapshot.sources) : '[]';
   return {
@@ -64,10 +64,10 @@ export function snapshotParts(
   };
 }
 
-/** Characters of a large text written at once: a slice is a view, not a copy, until written. */
+/** Bytes of a large body written at once: a slice is a view, not a copy. */
 export const WRITE_SLICE = 64 * 1024;
 
-/** `text` in slices of at most WRITE_SLICE characters. */
-export function* slices(text: string): Generator<string> {
-  for (let at = 0; at < text.length; at += WRITE_SLICE) yield text.slice(at, at + WRITE_SLICE);
+/** `bytes` in slices of at most WRITE_SLICE bytes. */
+export function* slices(bytes: Buffer): Generator<Buffer> {
+  for (let at = 0; at < bytes.length; at += WRITE_SLICE) yield bytes.subarray(at, at + WRITE_SLICE);
 }
