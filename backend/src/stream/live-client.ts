@@ -186,11 +186,10 @@ export class LiveClient {
     const pending = this.#pending;
     if (pending === undefined || this.#state === 'closed') return;
     this.#pending = undefined;
-    const bytes = !Array.isArray(pending)
-      ? this.write(pending)
-      : pending.length > JOIN_PARTS
-        ? this.#writeParts(pending)
-        : this.write(joined(pending));
+    let bytes: number;
+    if (!Array.isArray(pending)) bytes = this.write(pending);
+    else if (pending.length > JOIN_PARTS) bytes = this.#writeParts(pending);
+    else bytes = this.write(joined(pending));
     if (bytes > 0) this.#onFlush(bytes);
   }
 
