@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { contrastRatio, parseHex, themeTokens } from './contrast.js';
+import { composite, contrastRatio, parseHex, themeTokens } from './contrast.js';
 
 const css = readFileSync(new URL('./theme.css', import.meta.url), 'utf8');
 const THEMES = {
@@ -39,6 +39,7 @@ describe('contrast', () => {
     expect(contrastRatio('#000', '#fff')).toBeCloseTo(21, 5);
     expect(contrastRatio('#777777', '#ffffff')).toBeCloseTo(4.48, 2);
     expect(contrastRatio('#fff', '#fff')).toBe(1);
+    expect(composite('rgba(255, 255, 255, 0.5)', '#000000')).toBe('#808080');
   });
 
   for (const [name, tokens] of Object.entries(THEMES)) {
@@ -51,6 +52,19 @@ describe('contrast', () => {
           expect(bg, `--${surface}`).toBeDefined();
           const ratio = contrastRatio(fg!, bg!);
           if (ratio < 4.5) failures.push(`--${text} on --${surface}: ${ratio.toFixed(2)}`);
+        }
+      }
+      expect(failures).toEqual([]);
+    });
+
+    it(`${name} theme: every text colour ≥ 4.5:1 on a new row's glow at its brightest`, () => {
+      const failures: string[] = [];
+      for (const surface of ['bg', 'surface']) {
+        const glow = composite(tokens.get('row-fresh')!, tokens.get(surface)!);
+        for (const text of TEXT) {
+          const ratio = contrastRatio(tokens.get(text)!, glow);
+          if (ratio < 4.5)
+            failures.push(`--${text} on --row-fresh over --${surface}: ${ratio.toFixed(2)}`);
         }
       }
       expect(failures).toEqual([]);

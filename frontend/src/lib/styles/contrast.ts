@@ -22,12 +22,24 @@ export function contrastRatio(a: string, b: string): number {
   return (l1! + 0.05) / (l2! + 0.05);
 }
 
-/** The `--name: #hex;` tokens of one `{ … }` block of theme.css whose selector has `marker`. */
+/** `rgba(r, g, b, a)` drawn over the opaque `under` (`#hex`), as `#rrggbb`. */
+export function composite(rgba: string, under: string): string {
+  const m = /^rgba\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*([\d.]+)\s*\)$/.exec(rgba);
+  if (m === null) throw new Error(`not an rgba colour: ${rgba}`);
+  const alpha = Number(m[4]);
+  const base = parseHex(under);
+  return `#${base
+    .map((b, i) => Math.round(Number(m[i + 1]) * alpha + b * (1 - alpha)))
+    .map((v) => v.toString(16).padStart(2, '0'))
+    .join('')}`;
+}
+
+/** The `--name: #hex;` (or `rgba(…)`) tokens of one `{ … }` block of theme.css whose selector has `marker`. */
 export function themeTokens(css: string, marker: string): Map<string, string> {
   const block = new RegExp(`${marker.replace(/[[\]'()]/g, '\\$&')}[^{]*\\{([^}]*)\\}`).exec(css);
   if (block === null) throw new Error(`no block for ${marker}`);
   const tokens = new Map<string, string>();
-  for (const m of block[1]!.matchAll(/--([\w-]+):\s*(#[0-9a-f]{3,6})\s*;/gi)) {
+  for (const m of block[1]!.matchAll(/--([\w-]+):\s*(#[0-9a-f]{3,6}|rgba\([^)]*\))\s*;/gi)) {
     tokens.set(m[1]!, m[2]!);
   }
   return tokens;
