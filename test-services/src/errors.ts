@@ -25,6 +25,15 @@ export class ServiceStartError extends Error {
   }
 }
 
+/** A start script that is not `[NAME=value…] node [--flag…] entry`. */
+export class StartScriptError extends Error {
+  override readonly name = 'StartScriptError';
+
+  constructor(script: string, detail: string) {
+    super(`start script "${script}": ${detail}`);
+  }
+}
+
 const SHOWN_VALUE_CHARS = 500;
 
 /** waitUntil() gave up; the message names what was awaited and shows the last value probed. */

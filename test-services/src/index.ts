@@ -17,4 +17,11 @@ export { closeAll } from './close-all.js';
 export { freePort } from './free-port.js';
 export { waitForPort } from './wait-for-port.js';
 export { waitUntil } from './wait-until.js';
-export { ServiceBinaryNotFoundError, ServiceStartError, WaitTimeoutError } from './errors.js';
+export {
+  ServiceBinaryNotFoundError,
+  ServiceStartError,
+  StartScriptError,
+  WaitTimeoutError,
+} from './errors.js';
+export { parseStartScript, readStartScript } from './start-script.js';
+export type { StartScript } from './start-script.js';
