@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { readStartScript } from '@live-calls/test-services';
 import { afterAll, describe, expect, it } from 'vitest';
 import { activeSettings, readEnvFile } from './lib/env-file.js';
 import { BACKEND_ENTRY, INFRA, REPO, requireBuild } from './lib/paths.js';
@@ -77,11 +78,15 @@ function directive(text: string, name: string): string {
 describe.each(SERVICES)('systemd unit of the %s', (service) => {
   requireBuild();
 
-  it('runs the built service with Node 24 from /opt/node24 out of /opt/live-calls', () => {
+  it('runs the built service as its start script does, with Node 24 from /opt/node24 out of /opt/live-calls', () => {
     const text = unitText(service);
+    const start = readStartScript(`${REPO}${service}`);
+    expect(`${service}/${start.entry}`).toBe(UNITS[service].entry);
     expect(directive(text, 'ExecStart')).toBe(
-      `${NODE_IN_UNIT} ${INSTALL_DIR}/${UNITS[service].entry}`,
+      [NODE_IN_UNIT, ...start.nodeArgs, `${INSTALL_DIR}/${UNITS[service].entry}`].join(' '),
     );
+    for (const [name, value] of Object.entries(start.env))
+      expect(text).toContain(`\nEnvironment=${name}=${value}\n`);
     expect(directive(text, 'EnvironmentFile')).toBe(`/etc/live-calls/${service}.env`);
     expect(directive(text, 'User')).toBe('live-calls');
     expect(directive(text, 'Restart')).toBe('on-failure');

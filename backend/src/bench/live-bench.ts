@@ -4,14 +4,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { freePort, startNats, startRedis } from '@live-calls/test-services';
+import { freePort, readStartScript, startNats, startRedis } from '@live-calls/test-services';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { callEventSubject, type CallRecord, type Phase } from '@live-calls/protocol';
 import { TokenService } from '../auth/tokens.js';
 import { LatencySampler } from './latency-sampler.js';
 import { LoadClients, percentile } from './load-clients.js';
 
-const SERVER = fileURLToPath(new URL('../server.js', import.meta.url));
+/** The backend runs as `pnpm --dir backend start` runs it: its environment, its Node flags. */
+const BACKEND_START = readStartScript(fileURLToPath(new URL('../../', import.meta.url)));
+const SERVER = fileURLToPath(new URL(`../../${BACKEND_START.entry}`, import.meta.url));
 const PEER = fileURLToPath(new URL('./plain-peer.js', import.meta.url));
 const quick = process.argv.includes('--quick');
 const SECONDS = quick ? 4 : 10;
@@ -42,13 +44,10 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 /** The load comes from one address with a few sessions: lift the per-user and per-IP caps. */
 const ONE_HOST_MANY_STREAMS = { MAX_STREAMS_PER_USER: '1000000', MAX_STREAMS_PER_IP: '1000000' };
 
-/** The backend's V8 settings, as `pnpm start` and the systemd unit run it (ADR-0016). */
-const BACKEND_NODE_ARGS = ['--max-semi-space-size=8'];
-
 function pinned(
   script: string,
-  env: Record<string, string>,
-  nodeArgs: string[] = [],
+  env: Readonly<Record<string, string>>,
+  nodeArgs: readonly string[] = [],
 ): ChildProcess {
   // BENCH_NODE_ARGS: V8 flags NODE_OPTIONS refuses (--trace-gc, say), for the servers only.
   const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -341,6 +340,7 @@ async function main(): Promise<void> {
       const child = pinned(
         SERVER,
         {
+          ...BACKEND_START.env,
           PORT: String(port),
           REDIS_URL: redis.url,
           NATS_URL: nats.url,
@@ -348,7 +348,7 @@ async function main(): Promise<void> {
           ...ONE_HOST_MANY_STREAMS,
           ...env,
         },
-        BACKEND_NODE_ARGS,
+        BACKEND_START.nodeArgs,
       );
       children.push(child);
       const url = `http://127.0.0.1:${port}`;
@@ -528,6 +528,11 @@ async function main(): Promise<void> {
     console.log(
       `  each of 200 more:      backend ${kb(active.backend.added)}, peer ${kb(active.peer.added)} per stream ` +
         `(${(active.backend.added / active.peer.added).toFixed(2)}×)`,
+    );
+    const mean = (cost: ActiveCost) => (cost.first + cost.added) / 2;
+    console.log(
+      `  400 over none:         backend ${kb(mean(active.backend))}, peer ${kb(mean(active.peer))} per stream ` +
+        `(${(mean(active.backend) / mean(active.peer)).toFixed(2)}×: one-time steps spread over twice the streams)`,
     );
     await redis.flush();
 
