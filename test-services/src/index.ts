@@ -23,5 +23,5 @@ export {
   StartScriptError,
   WaitTimeoutError,
 } from './errors.js';
-export { parseStartScript, readStartScript } from './start-script.js';
+export { readStartScript } from './start-script.js';
 export type { StartScript } from './start-script.js';
